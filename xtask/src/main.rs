@@ -1,0 +1,37 @@
+//! Developer commands for parchment-rs. Run as `cargo xtask <command>`.
+//!
+//! - `regenerate [--check]`: write (or verify) the code generated from `openapi/parchment.yaml`.
+//! - `ci`: the whole gate that `.ci/run` runs.
+
+mod ci;
+mod regenerate;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("regenerate") => regenerate::run(&args[1..]),
+        Some("ci") => ci::run(&args[1..]),
+        _ => {
+            eprintln!("usage: cargo xtask <regenerate [--check] | ci>");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("xtask: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root, whatever directory cargo was started from.
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives one level below the workspace root")
+        .to_path_buf()
+}
