@@ -1,5 +1,40 @@
-//! parchment-api-ext (work in progress).
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod client;
+mod config;
+mod credentials;
+mod envelope;
+mod environment;
+mod error;
+mod models;
+mod organization;
+mod redact;
+mod response;
+mod retry_after;
+mod users;
+mod validate;
 
 #[cfg(feature = "testing")]
 pub mod testing;
+
+pub use client::Client;
+pub use config::{ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, env_vars};
+pub use environment::Environment;
+pub use error::{Error, ErrorKind, FieldError, Problem, Result};
+pub use models::{
+    AustralianAddress, ProviderDetails, UpdatedUser, User, UserRoles, UserSummary, UsersPage,
+};
+pub use organization::Organization;
+pub use parchment_api::{PrescriberType, Role, Sex};
+pub use response::Response;
+pub use users::{ListUsers, ProviderDetailsUpdate, UserUpdate, Users};
+
+/// The generated low-level crate, for what this one does not wrap.
+pub use parchment_api;
+
+/// The README's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct WorkspaceReadmeDoctests;

@@ -1,0 +1,244 @@
+//! Turning what the generated client returns into [`Response`]s and [`Error`]s.
+//!
+//! Success envelopes differ only in their `data`, so one trait reads the rest of any of them.
+//! Failures come in the shapes progenitor reports them; each becomes an [`Error`] that keeps the
+//! status (recorded by the client hooks when progenitor has lost it), the request id, and what
+//! the error envelope said.
+
+use crate::error::{Error, ErrorKind, FieldError, Problem};
+use crate::response::{EnvelopeInfo, Response};
+use crate::retry_after::parse_retry_after;
+use parchment_api::types::{self, ErrorResponse};
+use parchment_api::{ResponseMeta, ResponseValue};
+use reqwest::StatusCode;
+use reqwest::header::{HeaderMap, HeaderValue};
+
+/// The failure type of every generated call.
+pub(crate) type GeneratedError = parchment_api::Error<ErrorResponse>;
+
+/// A success envelope of the generated client.
+pub(crate) trait SuccessEnvelope {
+    /// The envelope's `data`.
+    type Data;
+
+    /// Splits the envelope into its `data` and the rest.
+    fn split(self) -> (Self::Data, EnvelopeInfo);
+}
+
+macro_rules! success_envelope {
+    ($($envelope:ident => $data:ty),+ $(,)?) => {$(
+        impl SuccessEnvelope for types::$envelope {
+            type Data = $data;
+
+            fn split(self) -> (Self::Data, EnvelopeInfo) {
+                let info = EnvelopeInfo {
+                    request_id: self.request_id,
+                    message: self.message,
+                    timestamp: self.timestamp,
+                    code: self.code,
+                };
+                (self.data, info)
+            }
+        }
+    )+};
+}
+
+success_envelope! {
+    ReadUserResponse => types::User,
+    UpdateUserResponse => types::UserId,
+    ReplaceUserRolesResponse => types::UserRoles,
+}
+
+/// The list envelope also carries a top-level `pagination` that normalization needs.
+impl SuccessEnvelope for types::ListUsersResponse {
+    type Data = (types::UsersPage, Option<types::Pagination>);
+
+    fn split(self) -> (Self::Data, EnvelopeInfo) {
+        let info = EnvelopeInfo {
+            request_id: self.request_id,
+            message: self.message,
+            timestamp: self.timestamp,
+            code: self.code,
+        };
+        ((self.data, self.pagination), info)
+    }
+}
+
+/// The request id a response's headers carry, if any.
+fn header_request_id(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("x-request-id")
+        .or_else(|| headers.get("x-amzn-requestid"))
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// Unwraps a successful generated response into the SDK's [`Response`].
+pub(crate) fn into_response<E: SuccessEnvelope, T>(
+    value: ResponseValue<E>,
+    convert: impl FnOnce(E::Data) -> T,
+) -> Response<T> {
+    let status = value.status();
+    let header_id = header_request_id(value.headers());
+    let (data, mut info) = value.into_inner().split();
+    if info.request_id.is_none() {
+        info.request_id = header_id;
+    }
+    Response::new(convert(data), status, info)
+}
+
+/// Turns a generated-client failure into an [`Error`]. `meta` is what the hooks recorded of the
+/// last response, for the cases where progenitor no longer has it.
+pub(crate) async fn into_error(
+    operation: &'static str,
+    error: GeneratedError,
+    meta: Option<ResponseMeta>,
+) -> Error {
+    use parchment_api::Error as E;
+    match error {
+        E::ErrorResponse(value) => {
+            let status = value.status();
+            let headers = value.headers().clone();
+            from_error_envelope(operation, status, &headers, value.into_inner())
+        }
+        E::InvalidResponsePayload(body, decode_error) => {
+            from_undecodable_body(operation, meta, &body).with_source(decode_error)
+        }
+        E::UnexpectedResponse(response) => {
+            let status = response.status();
+            let headers = response.headers().clone();
+            let meta = ResponseMeta::of(status, &headers);
+            match response.bytes().await {
+                Ok(body) => match serde_json::from_slice::<ErrorResponse>(&body) {
+                    Ok(envelope) if !status.is_success() => {
+                        from_error_envelope(operation, status, &headers, envelope)
+                    }
+                    _ => from_undecodable_body(operation, Some(meta), &body),
+                },
+                Err(read_error) => from_transport(operation, read_error, Some(meta)),
+            }
+        }
+        E::CommunicationError(cause) | E::ResponseBodyError(cause) | E::InvalidUpgrade(cause) => {
+            from_transport(operation, cause, meta)
+        }
+        E::InvalidRequest(message) | E::Custom(message) => {
+            Error::new(ErrorKind::InvalidInput, operation, message)
+        }
+    }
+}
+
+/// A reqwest failure: a time-out or a broken connection, with the status if one had arrived.
+pub(crate) fn from_transport(
+    operation: &'static str,
+    cause: reqwest::Error,
+    meta: Option<ResponseMeta>,
+) -> Error {
+    let (kind, message) = if cause.is_timeout() {
+        (ErrorKind::Timeout, "no response in time")
+    } else if cause.is_connect() {
+        (ErrorKind::Transport, "could not connect")
+    } else if cause.is_body() || cause.is_decode() {
+        (ErrorKind::Transport, "the response body broke off")
+    } else {
+        (ErrorKind::Transport, "the request could not be completed")
+    };
+    let mut error = Error::new(kind, operation, message);
+    if let Some(meta) = meta {
+        error = with_meta(error, &meta);
+    }
+    error.with_source(cause.without_url())
+}
+
+fn with_meta(error: Error, meta: &ResponseMeta) -> Error {
+    let text = |value: &Option<HeaderValue>| {
+        value
+            .as_ref()
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    error
+        .with_status(meta.status)
+        .with_request_id(text(&meta.request_id))
+        .with_retry_after(meta.retry_after.as_ref().and_then(parse_retry_after))
+}
+
+/// An error status with the documented error envelope (every field of which is optional).
+pub(crate) fn from_error_envelope(
+    operation: &'static str,
+    status: StatusCode,
+    headers: &HeaderMap,
+    envelope: ErrorResponse,
+) -> Error {
+    let meta = ResponseMeta::of(status, headers);
+    let kind = ErrorKind::from_status(status);
+    let reason = status.canonical_reason().unwrap_or("error status");
+    let error = with_meta(Error::new(kind, operation, reason), &meta)
+        .with_request_id(envelope.request_id.clone());
+    apply_envelope(error, envelope)
+}
+
+fn apply_envelope(error: Error, envelope: ErrorResponse) -> Error {
+    let (problem, field_errors) = match envelope.error {
+        Some(problem) => {
+            let field_errors = problem
+                .validation
+                .unwrap_or_default()
+                .into_iter()
+                .map(|entry| {
+                    FieldError::new(
+                        entry.field.unwrap_or_default(),
+                        entry.code.unwrap_or_default(),
+                        entry.message.unwrap_or_default(),
+                    )
+                })
+                .collect();
+            let problem = Problem {
+                problem_type: problem.type_,
+                title: problem.title,
+                detail: problem.detail,
+                instance: problem.instance,
+            };
+            (Some(problem), field_errors)
+        }
+        None => (None, Vec::new()),
+    };
+    error.with_envelope(
+        envelope.status_code.map(i64::from),
+        problem,
+        envelope.code,
+        field_errors,
+    )
+}
+
+/// A body that is not what the status promised: HTML from a gateway, empty, truncated, or an
+/// error envelope under a success status. The status comes from the hooks' record.
+fn from_undecodable_body(
+    operation: &'static str,
+    meta: Option<ResponseMeta>,
+    body: &[u8],
+) -> Error {
+    let status = meta.as_ref().map(|meta| meta.status);
+    let (kind, message) = match status {
+        Some(status) if !status.is_success() => (
+            ErrorKind::from_status(status),
+            "the error response is not the API's envelope",
+        ),
+        _ => (
+            ErrorKind::Decode,
+            "the response body is not what the API documents",
+        ),
+    };
+    let mut error = Error::new(kind, operation, message);
+    if let Some(meta) = &meta {
+        error = with_meta(error, meta);
+    }
+    // An envelope that only misses `data` (a failure reported under 200, say) still tells its
+    // request id and problem; anything else is kept as a short snippet for diagnosis.
+    match serde_json::from_slice::<ErrorResponse>(body) {
+        Ok(envelope) => {
+            let request_id = envelope.request_id.clone();
+            apply_envelope(error.with_request_id(request_id), envelope)
+        }
+        Err(_) => error.with_body_snippet(crate::redact::snippet(body)),
+    }
+}

@@ -1,0 +1,161 @@
+//! [`ListUsers`]: one page, every page, or every user, following `lastKey`.
+
+use crate::envelope::into_response;
+use crate::error::{Error, ErrorKind, Result};
+use crate::models::{UserSummary, UsersPage};
+use crate::organization::Organization;
+use crate::response::Response;
+use crate::validate;
+use futures::{Stream, StreamExt, TryStreamExt, stream};
+use std::collections::HashSet;
+use std::num::NonZeroU32;
+
+const OPERATION: &str = "list users";
+
+/// Lists an organization's users. From [`Users::list`](crate::Users::list).
+///
+/// [`send`](Self::send) fetches one page; [`pages`](Self::pages) and [`stream`](Self::stream)
+/// follow `lastKey` lazily (a page is fetched when the previous one has been consumed) until the
+/// server stops returning one.
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct ListUsers {
+    organization: Organization,
+    limit: Option<u32>,
+    last_key: Option<String>,
+    max_items: Option<usize>,
+}
+
+impl ListUsers {
+    pub(crate) fn new(organization: Organization) -> Self {
+        Self {
+            organization,
+            limit: None,
+            last_key: None,
+            max_items: None,
+        }
+    }
+
+    /// Page size, 1 to 100 (the server's default is 20). Checked before sending.
+    pub fn limit(mut self, limit: u32) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+
+    /// Starts after this key (a previous page's [`UsersPage::next_key`]).
+    pub fn last_key(mut self, last_key: impl Into<String>) -> Self {
+        self.last_key = Some(last_key.into());
+        self
+    }
+
+    /// [`stream`](Self::stream) stops after this many users (no page beyond is fetched).
+    pub fn max_items(mut self, max_items: usize) -> Self {
+        self.max_items = Some(max_items);
+        self
+    }
+
+    /// Fetches one page.
+    pub async fn send(self) -> Result<Response<UsersPage>> {
+        fetch_page(&self.organization, self.limit, self.last_key.as_deref()).await
+    }
+
+    /// Every page, lazily. Ends after the page without a next key; a key the server already
+    /// returned ends it with [`ErrorKind::PaginationLoop`] rather than loop forever. After an
+    /// error the stream ends.
+    pub fn pages(self) -> impl Stream<Item = Result<Response<UsersPage>>> + Send + 'static {
+        let mut seen = HashSet::new();
+        seen.extend(self.last_key.clone());
+        let cursor = Cursor {
+            organization: self.organization,
+            limit: self.limit,
+            seen,
+        };
+        stream::unfold(
+            PageState::Fetch(cursor, self.last_key),
+            |state| async move {
+                match state {
+                    PageState::Done => None,
+                    PageState::Fail(error) => Some((Err(error), PageState::Done)),
+                    PageState::Fetch(mut cursor, key) => {
+                        let page =
+                            match fetch_page(&cursor.organization, cursor.limit, key.as_deref())
+                                .await
+                            {
+                                Ok(page) => page,
+                                Err(error) => return Some((Err(error), PageState::Done)),
+                            };
+                        let next = match page.next_key.clone() {
+                            None => PageState::Done,
+                            Some(key) if cursor.seen.insert(key.clone()) => {
+                                PageState::Fetch(cursor, Some(key))
+                            }
+                            // The page itself is good; the loop is reported after it.
+                            Some(_) => PageState::Fail(
+                                Error::new(
+                                    ErrorKind::PaginationLoop,
+                                    OPERATION,
+                                    "the server returned a pagination key it had already returned",
+                                )
+                                .with_status(page.status())
+                                .with_request_id(page.request_id().map(str::to_owned)),
+                            ),
+                        };
+                        Some((Ok(page), next))
+                    }
+                }
+            },
+        )
+    }
+
+    /// Every user of every page, lazily, up to [`max_items`](Self::max_items).
+    pub fn stream(self) -> impl Stream<Item = Result<UserSummary>> + Send + 'static {
+        let max_items = self.max_items.unwrap_or(usize::MAX);
+        self.pages()
+            .map_ok(|page| stream::iter(page.into_inner().users.into_iter().map(Ok)))
+            .try_flatten()
+            .take(max_items)
+    }
+}
+
+/// Where the page stream stands.
+enum PageState {
+    /// Fetch the page after this key (`None`: the first page).
+    Fetch(Cursor, Option<String>),
+    /// Report this error, then end.
+    Fail(Error),
+    Done,
+}
+
+/// What the page stream carries from one page to the next.
+struct Cursor {
+    organization: Organization,
+    limit: Option<u32>,
+    seen: HashSet<String>,
+}
+
+async fn fetch_page(
+    organization: &Organization,
+    limit: Option<u32>,
+    last_key: Option<&str>,
+) -> Result<Response<UsersPage>> {
+    let mut errors = organization.id_errors(None);
+    errors.extend(limit.and_then(validate::limit));
+    if last_key == Some("") {
+        errors.push(crate::error::FieldError::new(
+            "lastKey",
+            "invalid",
+            "must not be empty",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(Error::invalid_input(OPERATION, errors));
+    }
+    let limit = limit.and_then(NonZeroU32::new);
+    let call = organization
+        .api()
+        .list_users(organization.id(), last_key, limit);
+    let value = organization.execute(OPERATION, None, call).await?;
+    Ok(into_response(value, |(data, pagination)| {
+        UsersPage::from_wire(data, pagination)
+    }))
+}

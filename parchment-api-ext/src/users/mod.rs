@@ -1,0 +1,159 @@
+//! [`Users`]: the user operations of one organization.
+
+mod list;
+mod roles;
+mod update;
+
+pub use list::ListUsers;
+pub use update::{ProviderDetailsUpdate, UserUpdate};
+
+use crate::envelope::into_response;
+use crate::error::{Error, FieldError, Result};
+use crate::models::{UpdatedUser, User, UserRoles};
+use crate::organization::Organization;
+use crate::response::Response;
+use crate::validate;
+use parchment_api::{Role, types};
+
+/// The users of one organization. From [`Organization::users`].
+#[derive(Clone, Debug)]
+pub struct Users {
+    organization: Organization,
+}
+
+/// Refuses a call before sending when any check failed.
+fn refuse_if_any(operation: &'static str, errors: Vec<FieldError>) -> Result<()> {
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::invalid_input(operation, errors))
+    }
+}
+
+impl Users {
+    pub(crate) fn new(organization: Organization) -> Self {
+        Self { organization }
+    }
+
+    /// The organization these users belong to.
+    pub fn organization(&self) -> &Organization {
+        &self.organization
+    }
+
+    /// Lists users, one page at a time or as a stream: see [`ListUsers`].
+    pub fn list(&self) -> ListUsers {
+        ListUsers::new(self.organization.clone())
+    }
+
+    /// Reads one user, with provider details for prescribers. A user that does not exist is
+    /// [`ErrorKind::NotFound`](crate::ErrorKind::NotFound).
+    pub async fn get(&self, user_id: &str) -> Result<Response<User>> {
+        const OPERATION: &str = "read user";
+        let org = &self.organization;
+        refuse_if_any(OPERATION, org.id_errors(Some(user_id)))?;
+        let value = org
+            .execute(
+                OPERATION,
+                Some(user_id),
+                org.api().read_user(org.id(), user_id),
+            )
+            .await?;
+        Ok(into_response(value, User::from))
+    }
+
+    /// Changes the fields set in `update`; the others stay as they are. Roles are not changed
+    /// here: see [`Users::set_roles`].
+    pub async fn update(&self, user_id: &str, update: UserUpdate) -> Result<Response<UpdatedUser>> {
+        const OPERATION: &str = "update user";
+        let org = &self.organization;
+        let id_errors = org.id_errors(Some(user_id));
+        let body = match update.into_request() {
+            Ok(body) if id_errors.is_empty() => body,
+            Ok(_) => return Err(Error::invalid_input(OPERATION, id_errors)),
+            Err(body_errors) => {
+                return Err(Error::invalid_input(
+                    OPERATION,
+                    [id_errors, body_errors].concat(),
+                ));
+            }
+        };
+        let call = org.api().update_user(org.id(), user_id, &body);
+        let value = org.execute(OPERATION, Some(user_id), call).await?;
+        Ok(into_response(value, UpdatedUser::from))
+    }
+
+    /// Replaces all of the user's roles with `roles` (not a merge). The set must not be empty
+    /// and may hold only [assignable](Role::is_assignable) roles; duplicates are sent once.
+    pub async fn set_roles(
+        &self,
+        user_id: &str,
+        roles: impl IntoIterator<Item = Role>,
+    ) -> Result<Response<UserRoles>> {
+        const OPERATION: &str = "replace user roles";
+        let org = &self.organization;
+        let roles = roles::distinct(roles);
+        let mut errors = org.id_errors(Some(user_id));
+        errors.extend(validate::assignable_roles(&roles));
+        refuse_if_any(OPERATION, errors)?;
+        let body = types::ReplaceUserRolesRequest {
+            access_roles: roles,
+        };
+        let call = org.api().replace_user_roles(org.id(), user_id, &body);
+        let value = org.execute(OPERATION, Some(user_id), call).await?;
+        Ok(into_response(value, UserRoles::from))
+    }
+
+    /// Adds `roles` to the user's roles: reads the user, then replaces the roles with the union.
+    ///
+    /// Not atomic: a change made by someone else between the read and the write is overwritten.
+    /// Refused (nothing written) when the user holds a role the API cannot write back
+    /// (`owner`, `support`, or one the SDK does not know), since replacing would drop it; a
+    /// `member` role (what a re-enabled user holds) is replaced. When nothing would change, no
+    /// write is made and the response is the read's.
+    pub async fn grant_roles(
+        &self,
+        user_id: &str,
+        roles: impl IntoIterator<Item = Role>,
+    ) -> Result<Response<UserRoles>> {
+        let granted = roles::distinct(roles);
+        self.change_roles("grant roles", user_id, |current| {
+            roles::union(current, &granted)
+        })
+        .await
+    }
+
+    /// Removes `roles` from the user's roles: reads the user, then replaces the roles with what
+    /// remains. Removing every role is refused (disable the user instead). Same caveats as
+    /// [`Users::grant_roles`].
+    pub async fn revoke_roles(
+        &self,
+        user_id: &str,
+        roles: impl IntoIterator<Item = Role>,
+    ) -> Result<Response<UserRoles>> {
+        let revoked = roles::distinct(roles);
+        self.change_roles("revoke roles", user_id, |current| {
+            roles::difference(current, &revoked)
+        })
+        .await
+    }
+
+    async fn change_roles(
+        &self,
+        operation: &'static str,
+        user_id: &str,
+        change: impl FnOnce(&[Role]) -> Vec<Role>,
+    ) -> Result<Response<UserRoles>> {
+        refuse_if_any(operation, self.organization.id_errors(Some(user_id)))?;
+        let user = self.get(user_id).await?;
+        let kept = roles::writable_base(&user.roles);
+        refuse_if_any(operation, kept.errors)?;
+        let wanted = change(&kept.roles);
+        if roles::same_set(&wanted, &user.roles) {
+            return Ok(user.map(|user| UserRoles {
+                user_id: user.user_id,
+                roles: user.roles,
+            }));
+        }
+        self.set_roles(user_id, wanted).await
+    }
+}

@@ -1,0 +1,128 @@
+//! Checks made before anything is sent (api-notes §5.4–5.5).
+//!
+//! Only what every version of Parchment's reference agrees on is enforced; each failure is a
+//! [`FieldError`] in the same shape as the server's `validation` entries, and a call with any of
+//! them sends nothing.
+
+use crate::error::FieldError;
+use parchment_api::Role;
+
+/// The largest page the API serves.
+pub(crate) const MAX_LIMIT: u32 = 100;
+
+/// Prescriber and provider numbers: the reference says exactly 7 / exactly 9 in one version and
+/// at most 10 in another; at most 10 is what both allow.
+pub(crate) const MAX_NUMBER_LEN: usize = 10;
+
+/// Checks an organization or user id: it must name exactly one path segment. Empty, `.` and
+/// `..` would change which endpoint is called, and `/ \ ? #` or control characters would change
+/// the path or query; everything else is percent-encoded by the generated client.
+pub(crate) fn id(field: &str, value: &str) -> Option<FieldError> {
+    let problem = if value.is_empty() {
+        "must not be empty"
+    } else if value == "." || value == ".." {
+        "must not be `.` or `..`"
+    } else if value
+        .chars()
+        .any(|c| matches!(c, '/' | '\\' | '?' | '#') || c.is_control())
+    {
+        "must not contain `/`, `\\`, `?`, `#` or control characters"
+    } else {
+        return None;
+    };
+    Some(FieldError::new(field, "invalid", problem))
+}
+
+/// Checks a page size.
+pub(crate) fn limit(limit: u32) -> Option<FieldError> {
+    (!(1..=MAX_LIMIT).contains(&limit)).then(|| {
+        FieldError::new(
+            "limit",
+            "out_of_range",
+            format!("must be between 1 and {MAX_LIMIT}, got {limit}"),
+        )
+    })
+}
+
+/// Checks a complete set of roles for replace-roles: not empty, each assignable.
+pub(crate) fn assignable_roles(roles: &[Role]) -> Vec<FieldError> {
+    if roles.is_empty() {
+        return vec![FieldError::new(
+            "access_roles",
+            "required",
+            "must hold at least one role (to remove access, disable the user)",
+        )];
+    }
+    roles
+        .iter()
+        .enumerate()
+        .filter(|(_, role)| !role.is_assignable())
+        .map(|(index, role)| {
+            FieldError::new(
+                format!("access_roles[{index}]"),
+                "not_assignable",
+                format!(
+                    "`{role}` cannot be assigned through the API (assignable: admin, provider, \
+                     receptionist, rx_reader, rx_queue_manager)"
+                ),
+            )
+        })
+        .collect()
+}
+
+/// Checks a prescriber or provider number's length (1 to 10 characters).
+pub(crate) fn number_length(field: &str, value: &str) -> Option<FieldError> {
+    let len = value.chars().count();
+    (len == 0 || len > MAX_NUMBER_LEN).then(|| {
+        FieldError::new(
+            field,
+            "invalid",
+            format!("must be 1 to {MAX_NUMBER_LEN} characters, got {len}"),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_that_would_change_the_path_are_refused() {
+        for bad in [
+            "", ".", "..", "a/b", "a\\b", "a?b", "a#b", "a\nb", "a\u{7f}b",
+        ] {
+            assert!(id("user_id", bad).is_some(), "{bad:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn opaque_ids_of_every_documented_form_pass() {
+        for good in [
+            "usr_abc123def456",
+            "5b0e6f0c-2a4e-4d8e-9d8e-2f1b7c1d9a10",
+            "PARTNER#"[..7].as_ref(),
+            "a.b",
+            "...",
+            "é",
+        ] {
+            assert_eq!(id("user_id", good), None, "{good:?} should pass");
+        }
+    }
+
+    #[test]
+    fn limits_outside_1_to_100_are_refused() {
+        assert!(limit(0).is_some());
+        assert!(limit(101).is_some());
+        assert_eq!(limit(1), None);
+        assert_eq!(limit(100), None);
+    }
+
+    #[test]
+    fn roles_must_be_non_empty_and_assignable() {
+        assert_eq!(assignable_roles(&[])[0].field, "access_roles");
+        let errors = assignable_roles(&[Role::Admin, Role::Owner, Role::Unknown("chief".into())]);
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["access_roles[1]", "access_roles[2]"]);
+        assert!(assignable_roles(Role::ASSIGNABLE).is_empty());
+    }
+}
