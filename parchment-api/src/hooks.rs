@@ -58,8 +58,14 @@ tokio::task_local! {
 /// Runs `call` (a generated-client call) so that every request it sends carries `headers`
 /// (replacing any of the same name), and returns its output with the metadata of the last
 /// response it received, if any. Mark credential values sensitive before passing them.
-pub async fn call_scope<F: Future>(headers: HeaderMap, call: F) -> (F::Output, Option<ResponseMeta>) {
-    let scope = RefCell::new(Scope { headers, last_response: None });
+pub async fn call_scope<F: Future>(
+    headers: HeaderMap,
+    call: F,
+) -> (F::Output, Option<ResponseMeta>) {
+    let scope = RefCell::new(Scope {
+        headers,
+        last_response: None,
+    });
     SCOPE
         .scope(scope, async move {
             let output = call.await;

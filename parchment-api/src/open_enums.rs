@@ -63,7 +63,10 @@ open_enum! {
 impl Sex {
     /// Whether the API accepts this value on writes.
     pub fn is_writable(&self) -> bool {
-        matches!(self, Sex::Male | Sex::Female | Sex::Indeterminate | Sex::NotStated)
+        matches!(
+            self,
+            Sex::Male | Sex::Female | Sex::Indeterminate | Sex::NotStated
+        )
     }
 }
 

@@ -20,13 +20,32 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
     step(
         &root,
         "clippy",
-        &["cargo", "clippy", "--workspace", "--all-targets", "--all-features", "--", "-D", "warnings"],
+        &[
+            "cargo",
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--all-features",
+            "--",
+            "-D",
+            "warnings",
+        ],
         &[],
     )?;
     crate::regenerate::run(&["--check".to_owned()])?;
     let validator = spec_validator(&root)?;
-    step(&root, "spec validator", &[&validator, "openapi/parchment.yaml"], &[])?;
-    step(&root, "tests (the README's test command)", TEST_COMMAND, &[])?;
+    step(
+        &root,
+        "spec validator",
+        &[&validator, "openapi/parchment.yaml"],
+        &[],
+    )?;
+    step(
+        &root,
+        "tests (the README's test command)",
+        TEST_COMMAND,
+        &[],
+    )?;
     step(
         &root,
         "docs",
@@ -51,7 +70,9 @@ fn spec_validator(root: &Path) -> Result<String> {
     if in_venv.exists() {
         return Ok(in_venv.display().to_string());
     }
-    let on_path = Command::new("openapi-spec-validator").arg("--help").output();
+    let on_path = Command::new("openapi-spec-validator")
+        .arg("--help")
+        .output();
     match on_path {
         Ok(output) if output.status.success() => Ok("openapi-spec-validator".to_owned()),
         _ => bail!(

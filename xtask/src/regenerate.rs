@@ -50,11 +50,21 @@ fn generate(spec_path: &PathBuf) -> Result<Vec<Output>> {
         serde_yaml::from_str(&text).with_context(|| format!("parsing {}", spec_path.display()))?;
 
     let mut generator = Generator::new(&settings());
-    let client = generator.generate_tokens(&spec).context("generating the client")?;
-    let mocks = generator.httpmock(&spec, "parchment_api").context("generating the mocks")?;
+    let client = generator
+        .generate_tokens(&spec)
+        .context("generating the client")?;
+    let mocks = generator
+        .httpmock(&spec, "parchment_api")
+        .context("generating the mocks")?;
     Ok(vec![
-        Output { path: CLIENT_OUT, contents: render(client)? },
-        Output { path: MOCKS_OUT, contents: render(mocks)? },
+        Output {
+            path: CLIENT_OUT,
+            contents: render(client)?,
+        },
+        Output {
+            path: MOCKS_OUT,
+            contents: render(mocks)?,
+        },
     ])
 }
 
@@ -98,7 +108,12 @@ fn check_outputs(root: &std::path::Path, outputs: &[Output]) -> Result<()> {
         let committed = std::fs::read_to_string(root.join(output.path)).unwrap_or_default();
         if committed != output.contents {
             let diff = similar::TextDiff::from_lines(&committed, &output.contents);
-            println!("{}", diff.unified_diff().context_radius(2).header(output.path, "regenerated"));
+            println!(
+                "{}",
+                diff.unified_diff()
+                    .context_radius(2)
+                    .header(output.path, "regenerated")
+            );
             stale.push(output.path);
         }
     }
@@ -106,6 +121,9 @@ fn check_outputs(root: &std::path::Path, outputs: &[Output]) -> Result<()> {
         println!("generated code is up to date with {SPEC}");
         Ok(())
     } else {
-        bail!("stale generated code: {}; run `cargo xtask regenerate`", stale.join(", "))
+        bail!(
+            "stale generated code: {}; run `cargo xtask regenerate`",
+            stale.join(", ")
+        )
     }
 }
