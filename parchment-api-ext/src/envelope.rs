@@ -102,7 +102,8 @@ pub(crate) async fn into_error(
             from_error_envelope(operation, status, &headers, value.into_inner())
         }
         E::InvalidResponsePayload(body, decode_error) => {
-            from_undecodable_body(operation, meta, &body).with_source(decode_error)
+            from_undecodable_body(operation, meta, &body)
+                .with_source(DecodeFailure::of(&decode_error))
         }
         E::UnexpectedResponse(response) => {
             let status = response.status();
@@ -242,3 +243,37 @@ fn from_undecodable_body(
         Err(_) => error.with_body_snippet(crate::redact::snippet(body)),
     }
 }
+
+/// Where and how a body failed to decode, without the message: serde_json's messages quote the
+/// offending value (`invalid type: string "..."`), which may be a practitioner's data or an
+/// echoed credential.
+#[derive(Debug)]
+pub(crate) struct DecodeFailure {
+    category: serde_json::error::Category,
+    line: usize,
+    column: usize,
+}
+
+impl DecodeFailure {
+    pub(crate) fn of(error: &serde_json::Error) -> Self {
+        Self {
+            category: error.classify(),
+            line: error.line(),
+            column: error.column(),
+        }
+    }
+}
+
+impl std::fmt::Display for DecodeFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let what = match self.category {
+            serde_json::error::Category::Io => "an I/O failure",
+            serde_json::error::Category::Syntax => "invalid JSON",
+            serde_json::error::Category::Data => "JSON of another shape than documented",
+            serde_json::error::Category::Eof => "JSON that ends early",
+        };
+        write!(f, "{what} at line {} column {}", self.line, self.column)
+    }
+}
+
+impl std::error::Error for DecodeFailure {}
