@@ -1,26 +1,33 @@
-//! [`Client`]: one connection pool and one set of credentials, shared by every clone.
+//! [`Client`]: one connection pool, one way of authenticating, one token cache; shared by every
+//! clone.
 
+use crate::auth::{Auth, OrganizationCredentials};
+use crate::clock::Clock;
 use crate::config::ClientBuilder;
-use crate::credentials::Credentials;
 use crate::error::{Error, Result};
 use crate::organization::Organization;
+use reqwest::header::HeaderValue;
 use std::fmt;
 use std::sync::Arc;
 
 /// A client of the Parchment partner API.
 ///
-/// Cheap to clone (one `Arc`) and safe to share across tasks: clones share the connection pool.
-/// Address an organization with [`Client::organization`], then its users with
-/// [`Organization::users`].
+/// Cheap to clone (one `Arc`) and safe to share across tasks: clones share the connection pool
+/// and the token cache. Address an organization with [`Client::organization`], then its users
+/// with [`Organization::users`].
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
 }
 
-struct Inner {
-    api: parchment_api::Client,
-    credentials: Credentials,
-    default_organization: Option<String>,
+pub(crate) struct Inner {
+    pub(crate) api: parchment_api::Client,
+    pub(crate) auth: Auth,
+    /// The organization secret handles use unless given their own.
+    pub(crate) organization_secret: Option<HeaderValue>,
+    pub(crate) user_agent: HeaderValue,
+    pub(crate) default_organization: Option<String>,
+    pub(crate) clock: Arc<dyn Clock>,
 }
 
 impl Client {
@@ -42,31 +49,32 @@ impl Client {
         ClientBuilder::from_vars(lookup)?.build()
     }
 
-    pub(crate) fn new(
-        base_url: String,
-        http: reqwest::Client,
-        credentials: Credentials,
-        default_organization: Option<String>,
-    ) -> Self {
-        let api = parchment_api::Client::new_with_client(&base_url, http);
+    pub(crate) fn from_inner(inner: Inner) -> Self {
         Self {
-            inner: Arc::new(Inner {
-                api,
-                credentials,
-                default_organization,
-            }),
+            inner: Arc::new(inner),
         }
+    }
+
+    pub(crate) fn inner(&self) -> &Inner {
+        &self.inner
     }
 
     /// The organization `organization_id`, with this client's credentials. The id is checked
     /// when a call is made: a bad one fails that call with
     /// [`InvalidInput`](crate::ErrorKind::InvalidInput) and sends nothing.
     pub fn organization(&self, organization_id: impl Into<String>) -> Organization {
-        Organization::new(
-            self.clone(),
-            organization_id.into(),
-            self.inner.credentials.clone(),
-        )
+        Organization::new(self.clone(), organization_id.into())
+    }
+
+    /// The organization `organization_id` with its own credentials (its secret and, with
+    /// partner credentials, the user its tokens act for). Tokens are cached per organization,
+    /// acting user and scope set.
+    pub fn organization_with(
+        &self,
+        organization_id: impl Into<String>,
+        credentials: OrganizationCredentials,
+    ) -> Result<Organization> {
+        Organization::new(self.clone(), organization_id.into()).with_credentials(credentials)
     }
 
     /// The organization set by [`ClientBuilder::default_organization`] or
@@ -85,7 +93,7 @@ impl Client {
         parchment_api::ClientInfo::baseurl(&self.inner.api)
     }
 
-    /// The generated low-level client, for operations this crate does not wrap yet. It sends no
+    /// The generated low-level client, for operations this crate does not wrap. It sends no
     /// credentials by itself: wrap calls in [`parchment_api::call_scope`].
     pub fn low_level(&self) -> &parchment_api::Client {
         &self.inner.api
@@ -94,9 +102,15 @@ impl Client {
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let secret = self
+            .inner
+            .organization_secret
+            .as_ref()
+            .map(|_| "[redacted]");
         f.debug_struct("Client")
             .field("base_url", &self.base_url())
-            .field("credentials", &self.inner.credentials)
+            .field("auth", &self.inner.auth)
+            .field("organization_secret", &secret)
             .field("default_organization", &self.inner.default_organization)
             .finish()
     }

@@ -1,11 +1,16 @@
 //! Building a [`Client`]: where to call, with which credentials, and how patiently.
 
-use crate::client::Client;
-use crate::credentials::Credentials;
+use crate::auth::{
+    Auth, DEFAULT_TOKEN_RENEWAL_MARGIN, PartnerCredentials, Scope, sensitive_header,
+};
+use crate::client::{Client, Inner};
+use crate::clock::{Clock, SystemClock};
 use crate::environment::Environment;
 use crate::error::{Error, Result};
-use secrecy::SecretString;
+use reqwest::header::HeaderValue;
+use secrecy::{ExposeSecret, SecretString};
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How long to wait for a connection, by default.
@@ -19,8 +24,14 @@ pub mod env_vars {
     pub const ENVIRONMENT: &str = "PARCHMENT_ENVIRONMENT";
     /// A base URL such as `http://127.0.0.1:8080`; wins over [`ENVIRONMENT`].
     pub const BASE_URL: &str = "PARCHMENT_BASE_URL";
-    /// The bearer token.
+    /// A bearer token; or set [`PARTNER_ID`], [`PARTNER_SECRET`] and [`USER_ID`] instead.
     pub const ACCESS_TOKEN: &str = "PARCHMENT_ACCESS_TOKEN";
+    /// The partner id, for tokens obtained and renewed by the client.
+    pub const PARTNER_ID: &str = "PARCHMENT_PARTNER_ID";
+    /// The partner secret.
+    pub const PARTNER_SECRET: &str = "PARCHMENT_PARTNER_SECRET";
+    /// The Parchment user the client's tokens act for.
+    pub const USER_ID: &str = "PARCHMENT_USER_ID";
     /// The organization secret.
     pub const ORGANIZATION_SECRET: &str = "PARCHMENT_ORGANIZATION_SECRET";
     /// The organization [`Client::default_organization`](crate::Client::default_organization)
@@ -34,6 +45,11 @@ pub mod env_vars {
 pub struct ClientBuilder {
     base_url: String,
     access_token: Option<SecretString>,
+    partner: Option<PartnerCredentials>,
+    acting_user: Option<String>,
+    scopes: Vec<Scope>,
+    token_renewal_margin: Duration,
+    clock: Arc<dyn Clock>,
     organization_secret: Option<SecretString>,
     default_organization: Option<String>,
     user_agent: String,
@@ -48,6 +64,11 @@ impl Default for ClientBuilder {
         Self {
             base_url: Environment::Production.base_url().to_owned(),
             access_token: None,
+            partner: None,
+            acting_user: None,
+            scopes: Scope::USER_OPERATIONS.to_vec(),
+            token_renewal_margin: DEFAULT_TOKEN_RENEWAL_MARGIN,
+            clock: Arc::new(SystemClock),
             organization_secret: None,
             default_organization: None,
             user_agent: concat!("parchment-rs/", env!("CARGO_PKG_VERSION")).to_owned(),
@@ -73,13 +94,47 @@ impl ClientBuilder {
         self
     }
 
-    /// The bearer token to send (`Authorization: Bearer ...`).
+    /// A bearer token to send as it is (`Authorization: Bearer ...`); the caller renews it. Or
+    /// use [`Self::partner_credentials`] and let the client obtain and renew tokens.
     pub fn access_token(mut self, token: impl Into<String>) -> Self {
         self.access_token = Some(SecretString::from(token.into()));
         self
     }
 
-    /// The organization secret to send (`x-organization-secret`).
+    /// Partner credentials: the client asks `POST /v1/token` for a token per organization,
+    /// caches it, and renews it before it expires (see [`Self::token_renewal_margin`]).
+    pub fn partner_credentials(mut self, credentials: PartnerCredentials) -> Self {
+        self.partner = Some(credentials);
+        self
+    }
+
+    /// The Parchment user tokens act for (`x-user-id`), unless an organization's
+    /// [`OrganizationCredentials`](crate::OrganizationCredentials) say otherwise.
+    pub fn acting_user(mut self, user_id: impl Into<String>) -> Self {
+        self.acting_user = Some(user_id.into());
+        self
+    }
+
+    /// The scopes tokens ask for (default [`Scope::USER_OPERATIONS`]).
+    pub fn scopes<'a>(mut self, scopes: impl IntoIterator<Item = &'a Scope>) -> Self {
+        self.scopes = scopes.into_iter().cloned().collect();
+        self
+    }
+
+    /// How long before its expiry a token is replaced (default 60 s; at most half its life).
+    pub fn token_renewal_margin(mut self, margin: Duration) -> Self {
+        self.token_renewal_margin = margin;
+        self
+    }
+
+    /// The clock token expiry is measured with (default: the system's). For tests.
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The organization secret to send (`x-organization-secret`), for every organization
+    /// without its own (see [`Client::organization_with`]).
     pub fn organization_secret(mut self, secret: impl Into<String>) -> Self {
         self.organization_secret = Some(SecretString::from(secret.into()));
         self
@@ -128,13 +183,46 @@ impl ClientBuilder {
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<Client> {
         let base_url = checked_base_url(&self.base_url, self.allow_insecure_http)?;
-        let access_token = self.access_token.ok_or_else(|| {
-            Error::configuration("no access token: call ClientBuilder::access_token")
-        })?;
-        let organization_secret = self.organization_secret.ok_or_else(|| {
-            Error::configuration("no organization secret: call ClientBuilder::organization_secret")
-        })?;
-        let credentials = Credentials::new(&access_token, &organization_secret, &self.user_agent)?;
+        let auth = match (&self.access_token, &self.partner) {
+            (Some(_), Some(_)) => {
+                return Err(Error::configuration(
+                    "both an access token and partner credentials are set: choose one",
+                ));
+            }
+            (Some(token), None) => {
+                if self.organization_secret.is_none() {
+                    return Err(Error::configuration(
+                        "no organization secret: call ClientBuilder::organization_secret",
+                    ));
+                }
+                Auth::static_token(token)?
+            }
+            (None, Some(partner)) => {
+                if self.scopes.is_empty() {
+                    return Err(Error::configuration(
+                        "no scopes to request: call ClientBuilder::scopes",
+                    ));
+                }
+                Auth::partner(
+                    partner,
+                    self.acting_user.clone(),
+                    &self.scopes,
+                    self.token_renewal_margin,
+                )?
+            }
+            (None, None) => {
+                return Err(Error::configuration(
+                    "no access token: call ClientBuilder::access_token or partner_credentials",
+                ));
+            }
+        };
+        let organization_secret = self
+            .organization_secret
+            .as_ref()
+            .map(|secret| sensitive_header(secret.expose_secret(), "organization secret"))
+            .transpose()?;
+        let user_agent = HeaderValue::from_str(&self.user_agent)
+            .map_err(|_| Error::configuration("the user agent is not a valid header value"))?;
         let http = match self.http_client {
             Some(client) => client,
             None => reqwest::Client::builder()
@@ -148,12 +236,14 @@ impl ClientBuilder {
                     Error::configuration("the HTTP client could not be built").with_source(e)
                 })?,
         };
-        Ok(Client::new(
-            base_url,
-            http,
-            credentials,
-            self.default_organization,
-        ))
+        Ok(Client::from_inner(Inner {
+            api: parchment_api::Client::new_with_client(&base_url, http),
+            auth,
+            organization_secret,
+            user_agent,
+            default_organization: self.default_organization,
+            clock: self.clock,
+        }))
     }
 
     /// Reads the settings from `lookup` (a variable's value by name): see [`env_vars`].
@@ -163,8 +253,25 @@ impl ClientBuilder {
             non_empty(name)
                 .ok_or_else(|| Error::configuration(format!("{name} is not set (or empty)")))
         };
-        let mut builder = Client::builder()
-            .access_token(required(env_vars::ACCESS_TOKEN)?)
+        let mut builder = match non_empty(env_vars::ACCESS_TOKEN) {
+            Some(token) => Client::builder().access_token(token),
+            None if non_empty(env_vars::PARTNER_ID).is_some() => Client::builder()
+                .partner_credentials(PartnerCredentials::new(
+                    required(env_vars::PARTNER_ID)?,
+                    required(env_vars::PARTNER_SECRET)?,
+                ))
+                .acting_user(required(env_vars::USER_ID)?),
+            None => {
+                return Err(Error::configuration(format!(
+                    "{} is not set (or empty); or set {}, {} and {}",
+                    env_vars::ACCESS_TOKEN,
+                    env_vars::PARTNER_ID,
+                    env_vars::PARTNER_SECRET,
+                    env_vars::USER_ID
+                )));
+            }
+        };
+        builder = builder
             .organization_secret(required(env_vars::ORGANIZATION_SECRET)?)
             .default_organization(required(env_vars::ORGANIZATION_ID)?);
         builder = match (
@@ -238,6 +345,10 @@ impl fmt::Debug for ClientBuilder {
         f.debug_struct("ClientBuilder")
             .field("base_url", &self.base_url)
             .field("access_token", &redacted(self.access_token.is_some()))
+            .field("partner_credentials", &self.partner)
+            .field("acting_user", &self.acting_user)
+            .field("scopes", &self.scopes)
+            .field("token_renewal_margin", &self.token_renewal_margin)
             .field(
                 "organization_secret",
                 &redacted(self.organization_secret.is_some()),

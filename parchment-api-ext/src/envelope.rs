@@ -47,6 +47,9 @@ success_envelope! {
     ReadUserResponse => types::User,
     UpdateUserResponse => types::UserId,
     ReplaceUserRolesResponse => types::UserRoles,
+    CreateUserResponse => types::CreatedUser,
+    UserStatusResponse => types::UserId,
+    ValidateOrganizationResponse => types::OrganizationValidation,
 }
 
 /// The list envelope also carries a top-level `pagination` that normalization needs.

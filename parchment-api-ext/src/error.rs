@@ -8,6 +8,7 @@
 
 use reqwest::StatusCode;
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// What went wrong, coarsely: what a caller branches on.
@@ -109,8 +110,12 @@ pub struct Problem {
 }
 
 /// An error from the SDK. Cheap to move (one box); see [`Error::kind`] first.
+///
+/// Clone, so that one failed token request can fail every call that was waiting on it.
+#[derive(Clone)]
 pub struct Error(Box<Inner>);
 
+#[derive(Clone)]
 struct Inner {
     kind: ErrorKind,
     operation: &'static str,
@@ -123,7 +128,7 @@ struct Inner {
     field_errors: Vec<FieldError>,
     retry_after: Option<Duration>,
     body_snippet: Option<String>,
-    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    source: Option<Arc<dyn std::error::Error + Send + Sync>>,
 }
 
 impl Error {
@@ -190,7 +195,7 @@ impl Error {
         mut self,
         source: impl std::error::Error + Send + Sync + 'static,
     ) -> Self {
-        self.0.source = Some(Box::new(source));
+        self.0.source = Some(Arc::new(source));
         self
     }
 

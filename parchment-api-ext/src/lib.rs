@@ -2,9 +2,10 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod auth;
 mod client;
+mod clock;
 mod config;
-mod credentials;
 mod envelope;
 mod environment;
 mod error;
@@ -19,7 +20,9 @@ mod validate;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use auth::{DEFAULT_TOKEN_RENEWAL_MARGIN, OrganizationCredentials, PartnerCredentials, Scope};
 pub use client::Client;
+pub use clock::{Clock, SystemClock};
 pub use config::{ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, env_vars};
 pub use environment::Environment;
 pub use error::{Error, ErrorKind, FieldError, Problem, Result};
@@ -29,7 +32,7 @@ pub use models::{
 pub use organization::Organization;
 pub use parchment_api::{PrescriberType, Role, Sex};
 pub use response::Response;
-pub use users::{ListUsers, ProviderDetailsUpdate, UserUpdate, Users};
+pub use users::{ListUsers, NewUser, ProviderDetailsUpdate, UserUpdate, Users};
 
 /// The generated low-level crate, for what this one does not wrap.
 pub use parchment_api;

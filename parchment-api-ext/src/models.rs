@@ -118,6 +118,18 @@ pub struct UpdatedUser {
     pub user_id: String,
 }
 
+/// A user just created.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct CreatedUser {
+    /// Parchment's id of the new user.
+    pub user_id: String,
+    /// The partner's own id of the user, when the response carries it.
+    pub external_user_id: Option<String>,
+    /// A link to the user in Parchment's portal, when the response carries it.
+    pub url: Option<String>,
+}
+
 /// The roles a user holds after a replacement, as the server confirmed them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]

@@ -1,12 +1,21 @@
 //! [`Organization`]: one clinic's handle, and the one place calls are executed.
 
+use crate::auth::scope::ScopeSet;
+use crate::auth::token_cache::TokenKey;
+use crate::auth::{
+    Auth, ORGANIZATION_SECRET, OrganizationCredentials, TokenRequest, request_token,
+    sensitive_header,
+};
 use crate::client::Client;
-use crate::credentials::Credentials;
-use crate::envelope::{GeneratedError, into_error};
-use crate::error::{FieldError, Result};
+use crate::envelope::{GeneratedError, into_error, into_response};
+use crate::error::{Error, ErrorKind, FieldError, Result};
+use crate::response::Response;
 use crate::users::Users;
 use crate::validate;
+use futures::FutureExt;
 use parchment_api::ResponseValue;
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, USER_AGENT};
+use secrecy::ExposeSecret;
 use std::fmt;
 use std::future::Future;
 use std::time::Instant;
@@ -16,16 +25,43 @@ use std::time::Instant;
 pub struct Organization {
     client: Client,
     id: String,
-    credentials: Credentials,
+    /// This organization's own secret, if given; else the client's.
+    secret: Option<HeaderValue>,
+    /// The user this organization's tokens act for, if given; else the client's.
+    acting_user: Option<String>,
+    /// The scopes this organization's tokens ask for, if given; else the client's.
+    scopes: Option<ScopeSet>,
+}
+
+/// The token a call was made with, to drop it if the server refuses it.
+struct TokenUsed {
+    key: TokenKey,
+    serial: u64,
+    reused: bool,
 }
 
 impl Organization {
-    pub(crate) fn new(client: Client, id: String, credentials: Credentials) -> Self {
+    pub(crate) fn new(client: Client, id: String) -> Self {
         Self {
             client,
             id,
-            credentials,
+            secret: None,
+            acting_user: None,
+            scopes: None,
         }
+    }
+
+    /// This organization with its own credentials (see [`OrganizationCredentials`]).
+    pub fn with_credentials(mut self, credentials: OrganizationCredentials) -> Result<Self> {
+        self.secret = Some(sensitive_header(
+            credentials.secret.expose_secret(),
+            "organization secret",
+        )?);
+        self.acting_user = credentials.acting_user.or(self.acting_user);
+        if let Some(scopes) = &credentials.scopes {
+            self.scopes = Some(ScopeSet::new(scopes));
+        }
+        Ok(self)
     }
 
     /// The organization's id.
@@ -36,6 +72,22 @@ impl Organization {
     /// The organization's users.
     pub fn users(&self) -> Users {
         Users::new(self.clone())
+    }
+
+    /// Checks the credentials against the organization and marks it as integrated with the
+    /// partner (`GET .../validate`); call it once per organization you connect. The data is
+    /// whether Parchment reports it validated.
+    pub async fn validate(&self) -> Result<Response<bool>> {
+        const OPERATION: &str = "validate organization";
+        let errors = self.id_errors(None);
+        if !errors.is_empty() {
+            return Err(Error::invalid_input(OPERATION, errors));
+        }
+        let api = self.api();
+        let value = self
+            .execute(OPERATION, None, || api.validate_organization(self.id()))
+            .await?;
+        Ok(into_response(value, |data| data.validated))
     }
 
     pub(crate) fn api(&self) -> &parchment_api::Client {
@@ -50,43 +102,137 @@ impl Organization {
             .collect()
     }
 
-    /// Runs one generated call with this organization's credentials, and reports it: ids,
-    /// status, time and request id; never a body or a credential.
-    pub(crate) async fn execute<E>(
+    /// The headers one call carries: credentials (a cached or new token with partner
+    /// credentials) and the user agent.
+    async fn authorize(&self) -> Result<(HeaderMap, Option<TokenUsed>)> {
+        let inner = self.client.inner();
+        let secret = self.secret.as_ref().or(inner.organization_secret.as_ref()).ok_or_else(|| {
+            Error::configuration(format!(
+                "no organization secret for organization {}: set ClientBuilder::organization_secret \
+                 or use Client::organization_with",
+                self.id
+            ))
+        })?;
+        let mut headers = HeaderMap::with_capacity(3);
+        headers.insert(ORGANIZATION_SECRET, secret.clone());
+        headers.insert(USER_AGENT, inner.user_agent.clone());
+        let token_used = match &inner.auth {
+            Auth::Static { authorization } => {
+                headers.insert(AUTHORIZATION, authorization.clone());
+                None
+            }
+            Auth::Partner(partner) => {
+                let acting_user = self
+                    .acting_user
+                    .as_ref()
+                    .or(partner.acting_user.as_ref())
+                    .ok_or_else(|| {
+                        Error::configuration(
+                            "no acting user for tokens: set ClientBuilder::acting_user or \
+                             OrganizationCredentials::acting_user",
+                        )
+                    })?;
+                let key = TokenKey {
+                    organization_id: self.id.clone(),
+                    acting_user: acting_user.clone(),
+                    scopes: self
+                        .scopes
+                        .clone()
+                        .unwrap_or_else(|| partner.scopes.clone()),
+                };
+                let fetch = |serial| {
+                    let (client, partner, key, secret) = (
+                        self.client.clone(),
+                        partner.clone(),
+                        key.clone(),
+                        secret.clone(),
+                    );
+                    async move {
+                        let inner = client.inner();
+                        let request = TokenRequest {
+                            organization_id: &key.organization_id,
+                            organization_secret: &secret,
+                            acting_user: &key.acting_user,
+                            scopes: &key.scopes,
+                            user_agent: &inner.user_agent,
+                        };
+                        let issued_at = inner.clock.now();
+                        request_token(&inner.api, &partner, request, issued_at, serial).await
+                    }
+                    .boxed()
+                };
+                let obtained = partner.cache.get(&key, inner.clock.now(), fetch).await?;
+                headers.insert(AUTHORIZATION, obtained.token.authorization);
+                Some(TokenUsed {
+                    key,
+                    serial: obtained.token.serial,
+                    reused: obtained.reused,
+                })
+            }
+        };
+        Ok((headers, token_used))
+    }
+
+    /// Runs one operation: `call` makes the generated request and may be called again (after a
+    /// refused cached token). Reports ids, status, time and request id; never a body or a
+    /// credential.
+    pub(crate) async fn execute<E, Fut>(
         &self,
         operation: &'static str,
         user_id: Option<&str>,
-        call: impl Future<Output = std::result::Result<ResponseValue<E>, GeneratedError>>,
-    ) -> Result<ResponseValue<E>> {
-        let started = Instant::now();
-        let (result, meta) = parchment_api::call_scope(self.credentials.headers(), call).await;
-        let elapsed_ms = started.elapsed().as_millis() as u64;
-        match result {
-            Ok(value) => {
-                tracing::debug!(
-                    operation,
-                    organization_id = %self.id,
-                    user_id,
-                    status = value.status().as_u16(),
-                    elapsed_ms,
-                    "parchment call succeeded"
-                );
-                Ok(value)
-            }
-            Err(generated) => {
-                let error = into_error(operation, generated, meta).await;
+        call: impl Fn() -> Fut,
+    ) -> Result<ResponseValue<E>>
+    where
+        Fut: Future<Output = std::result::Result<ResponseValue<E>, GeneratedError>>,
+    {
+        let mut token_refreshed = false;
+        loop {
+            let (headers, token_used) = self.authorize().await?;
+            let started = Instant::now();
+            let (result, meta) = parchment_api::call_scope(headers, call()).await;
+            let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+            let error = match result {
+                Ok(value) => {
+                    tracing::debug!(
+                        operation,
+                        organization_id = %self.id,
+                        user_id,
+                        status = value.status().as_u16(),
+                        elapsed_ms,
+                        "parchment call succeeded"
+                    );
+                    return Ok(value);
+                }
+                Err(generated) => into_error(operation, generated, meta).await,
+            };
+            // A cached token the server no longer accepts (revoked, or expired early) is
+            // dropped and the call made once more with a new one.
+            if let (ErrorKind::Unauthorized, Some(used), false) =
+                (error.kind(), &token_used, token_refreshed)
+                && used.reused
+                && let Auth::Partner(partner) = &self.client.inner().auth
+            {
+                partner.cache.discard(&used.key, used.serial);
+                token_refreshed = true;
                 tracing::info!(
                     operation,
                     organization_id = %self.id,
-                    user_id,
-                    status = error.status().map(|s| s.as_u16()),
-                    kind = ?error.kind(),
                     request_id = error.request_id(),
-                    elapsed_ms,
-                    "parchment call failed"
+                    "parchment refused a cached token; retrying once with a new one"
                 );
-                Err(error)
+                continue;
             }
+            tracing::info!(
+                operation,
+                organization_id = %self.id,
+                user_id,
+                status = error.status().map(|s| s.as_u16()),
+                kind = ?error.kind(),
+                request_id = error.request_id(),
+                elapsed_ms,
+                "parchment call failed"
+            );
+            return Err(error);
         }
     }
 }
@@ -95,7 +241,9 @@ impl fmt::Debug for Organization {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Organization")
             .field("id", &self.id)
-            .field("credentials", &self.credentials)
+            .field("secret", &self.secret.as_ref().map(|_| "[redacted]"))
+            .field("acting_user", &self.acting_user)
+            .field("scopes", &self.scopes)
             .finish()
     }
 }

@@ -5,7 +5,8 @@
 //! them sends nothing.
 
 use crate::error::FieldError;
-use parchment_api::Role;
+use parchment_api::types::{PrescriberNumber, ProviderNumber};
+use parchment_api::{PrescriberType, Role, Sex};
 
 /// The largest page the API serves.
 pub(crate) const MAX_LIMIT: u32 = 100;
@@ -80,6 +81,97 @@ pub(crate) fn number_length(field: &str, value: &str) -> Option<FieldError> {
             format!("must be 1 to {MAX_NUMBER_LEN} characters, got {len}"),
         )
     })
+}
+
+/// The provider fields that rules apply to, wherever they sit (nested in an update, flat in a
+/// new user).
+#[derive(Default)]
+pub(crate) struct ProviderFields<'a> {
+    pub(crate) sex: Option<&'a Sex>,
+    pub(crate) prescriber_type: Option<&'a PrescriberType>,
+    pub(crate) prescriber_number: Option<&'a str>,
+    pub(crate) provider_number: Option<&'a str>,
+    pub(crate) qualifications: Option<&'a str>,
+}
+
+/// Every rule `fields` break (api-notes §5.4); field names get `prefix` (`provider_details.`).
+pub(crate) fn provider_fields(prefix: &str, fields: &ProviderFields<'_>) -> Vec<FieldError> {
+    let field = |name: &str| format!("{prefix}{name}");
+    let mut errors = Vec::new();
+    if let Some(sex) = fields.sex
+        && !sex.is_writable()
+    {
+        errors.push(FieldError::new(
+            field("sex"),
+            "invalid",
+            format!("must be M, F, I or N, got `{sex}`"),
+        ));
+    }
+    if let Some(prescriber_type) = fields.prescriber_type {
+        if prescriber_type.is_unknown() {
+            errors.push(FieldError::new(
+                field("prescriber_type"),
+                "invalid",
+                format!(
+                    "`{prescriber_type}` is not a prescriber type (M, N, D, P, T, E, U, F, V, C)"
+                ),
+            ));
+        }
+        if fields.qualifications.is_none() {
+            errors.push(FieldError::new(
+                field("qualifications"),
+                "required",
+                "required when prescriber_type is given",
+            ));
+        }
+        if prescriber_type.requires_prescriber_number() && fields.prescriber_number.is_none() {
+            errors.push(FieldError::new(
+                field("prescriber_number"),
+                "required",
+                "required when prescriber_type is given and is not T (podiatrist)",
+            ));
+        }
+    }
+    if let Some(number) = fields.prescriber_number {
+        errors.extend(number_length(&field("prescriber_number"), number));
+    }
+    if let Some(number) = fields.provider_number {
+        if let Some(error) = number_length(&field("provider_number"), number) {
+            errors.push(error);
+        } else if !number.chars().all(|c| c.is_ascii_alphanumeric()) {
+            errors.push(FieldError::new(
+                field("provider_number"),
+                "invalid",
+                "must hold only letters and digits",
+            ));
+        }
+    }
+    errors
+}
+
+/// The generated, constrained prescriber and provider numbers of already-checked values. The
+/// generated types check the same rules; a disagreement is reported, never a panic.
+pub(crate) fn constrained_numbers(
+    prefix: &str,
+    prescriber_number: Option<String>,
+    provider_number: Option<String>,
+) -> Result<(Option<PrescriberNumber>, Option<ProviderNumber>), Vec<FieldError>> {
+    let invalid = |name: &str, message: String| {
+        vec![FieldError::new(
+            format!("{prefix}{name}"),
+            "invalid",
+            message,
+        )]
+    };
+    let prescriber_number = prescriber_number
+        .map(PrescriberNumber::try_from)
+        .transpose()
+        .map_err(|e| invalid("prescriber_number", e.to_string()))?;
+    let provider_number = provider_number
+        .map(ProviderNumber::try_from)
+        .transpose()
+        .map_err(|e| invalid("provider_number", e.to_string()))?;
+    Ok((prescriber_number, provider_number))
 }
 
 #[cfg(test)]

@@ -2,6 +2,11 @@
 //!
 //! - [`mocks`]: typed [`httpmock`] helpers generated from the spec, one `When`/`Then` pair per
 //!   operation, so a test states a request and a response in the API's own types.
+//! - [`ManualClock`]: time under the test's control, for token expiry.
+
+mod clock;
+
+pub use clock::ManualClock;
 
 /// Typed httpmock helpers generated from `openapi/parchment.yaml`.
 ///

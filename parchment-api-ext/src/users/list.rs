@@ -151,9 +151,8 @@ async fn fetch_page(
         return Err(Error::invalid_input(OPERATION, errors));
     }
     let limit = limit.and_then(NonZeroU32::new);
-    let call = organization
-        .api()
-        .list_users(organization.id(), last_key, limit);
+    let api = organization.api();
+    let call = || api.list_users(organization.id(), last_key, limit);
     let value = organization.execute(OPERATION, None, call).await?;
     Ok(into_response(value, |(data, pagination)| {
         UsersPage::from_wire(data, pagination)

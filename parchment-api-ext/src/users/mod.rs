@@ -1,15 +1,29 @@
 //! [`Users`]: the user operations of one organization.
 
+/// Builder setters for optional text fields, one line of doc each.
+macro_rules! text_setters {
+    ($($(#[$doc:meta])* $field:ident),+ $(,)?) => {$(
+        $(#[$doc])*
+        pub fn $field(mut self, value: impl Into<String>) -> Self {
+            self.$field = Some(value.into());
+            self
+        }
+    )+};
+}
+use text_setters;
+
+mod create;
 mod list;
 mod roles;
 mod update;
 
+pub use create::NewUser;
 pub use list::ListUsers;
 pub use update::{ProviderDetailsUpdate, UserUpdate};
 
 use crate::envelope::into_response;
-use crate::error::{Error, FieldError, Result};
-use crate::models::{UpdatedUser, User, UserRoles};
+use crate::error::{Error, ErrorKind, FieldError, Result};
+use crate::models::{CreatedUser, UpdatedUser, User, UserRoles};
 use crate::organization::Organization;
 use crate::response::Response;
 use crate::validate;
@@ -46,19 +60,61 @@ impl Users {
     }
 
     /// Reads one user, with provider details for prescribers. A user that does not exist is
-    /// [`ErrorKind::NotFound`](crate::ErrorKind::NotFound).
+    /// [`ErrorKind::NotFound`].
     pub async fn get(&self, user_id: &str) -> Result<Response<User>> {
         const OPERATION: &str = "read user";
         let org = &self.organization;
         refuse_if_any(OPERATION, org.id_errors(Some(user_id)))?;
+        let api = org.api();
         let value = org
-            .execute(
-                OPERATION,
-                Some(user_id),
-                org.api().read_user(org.id(), user_id),
-            )
+            .execute(OPERATION, Some(user_id), || {
+                api.read_user(org.id(), user_id)
+            })
             .await?;
         Ok(into_response(value, User::from))
+    }
+
+    /// Creates a user (see [`NewUser`] for what is required). Both documented response shapes
+    /// give the new user's id. A user that already exists is [`ErrorKind::Conflict`] with
+    /// [`code`](Error::code) `USER_ALREADY_EXISTS`.
+    pub async fn create(&self, user: NewUser) -> Result<Response<CreatedUser>> {
+        const OPERATION: &str = "create user";
+        let org = &self.organization;
+        let id_errors = org.id_errors(None);
+        let body = match user.into_request() {
+            Ok(body) if id_errors.is_empty() => body,
+            Ok(_) => return Err(Error::invalid_input(OPERATION, id_errors)),
+            Err(body_errors) => {
+                return Err(Error::invalid_input(
+                    OPERATION,
+                    [id_errors, body_errors].concat(),
+                ));
+            }
+        };
+        let api = org.api();
+        let value = org
+            .execute(OPERATION, None, || api.create_user(org.id(), &body))
+            .await?;
+        let response = into_response(value, |created| created);
+        // Some pages return `{user_id}`, others `{parchment_user_id, external_user_id, url}`.
+        let Some(user_id) = response
+            .user_id
+            .clone()
+            .or_else(|| response.parchment_user_id.clone())
+        else {
+            return Err(Error::new(
+                ErrorKind::Decode,
+                OPERATION,
+                "the create-user response names no user id (neither user_id nor parchment_user_id)",
+            )
+            .with_status(response.status())
+            .with_request_id(response.request_id().map(str::to_owned)));
+        };
+        Ok(response.map(|created| CreatedUser {
+            user_id,
+            external_user_id: created.external_user_id,
+            url: created.url,
+        }))
     }
 
     /// Changes the fields set in `update`; the others stay as they are. Roles are not changed
@@ -77,8 +133,12 @@ impl Users {
                 ));
             }
         };
-        let call = org.api().update_user(org.id(), user_id, &body);
-        let value = org.execute(OPERATION, Some(user_id), call).await?;
+        let api = org.api();
+        let value = org
+            .execute(OPERATION, Some(user_id), || {
+                api.update_user(org.id(), user_id, &body)
+            })
+            .await?;
         Ok(into_response(value, UpdatedUser::from))
     }
 
@@ -90,15 +150,22 @@ impl Users {
         roles: impl IntoIterator<Item = Role>,
     ) -> Result<Response<UserRoles>> {
         const OPERATION: &str = "replace user roles";
-        let org = &self.organization;
         let roles = roles::distinct(roles);
-        let mut errors = org.id_errors(Some(user_id));
+        let mut errors = self.organization.id_errors(Some(user_id));
         errors.extend(validate::assignable_roles(&roles));
         refuse_if_any(OPERATION, errors)?;
+        self.send_roles(user_id, roles).await
+    }
+
+    /// Sends already-checked roles.
+    async fn send_roles(&self, user_id: &str, roles: Vec<Role>) -> Result<Response<UserRoles>> {
+        const OPERATION: &str = "replace user roles";
+        let org = &self.organization;
         let body = types::ReplaceUserRolesRequest {
             access_roles: roles,
         };
-        let call = org.api().replace_user_roles(org.id(), user_id, &body);
+        let api = org.api();
+        let call = || api.replace_user_roles(org.id(), user_id, &body);
         let value = org.execute(OPERATION, Some(user_id), call).await?;
         Ok(into_response(value, UserRoles::from))
     }
@@ -116,7 +183,7 @@ impl Users {
         roles: impl IntoIterator<Item = Role>,
     ) -> Result<Response<UserRoles>> {
         let granted = roles::distinct(roles);
-        self.change_roles("grant roles", user_id, |current| {
+        self.change_roles("grant roles", user_id, &granted, |current| {
             roles::union(current, &granted)
         })
         .await
@@ -131,7 +198,7 @@ impl Users {
         roles: impl IntoIterator<Item = Role>,
     ) -> Result<Response<UserRoles>> {
         let revoked = roles::distinct(roles);
-        self.change_roles("revoke roles", user_id, |current| {
+        self.change_roles("revoke roles", user_id, &[], |current| {
             roles::difference(current, &revoked)
         })
         .await
@@ -141,9 +208,14 @@ impl Users {
         &self,
         operation: &'static str,
         user_id: &str,
+        added: &[Role],
         change: impl FnOnce(&[Role]) -> Vec<Role>,
     ) -> Result<Response<UserRoles>> {
-        refuse_if_any(operation, self.organization.id_errors(Some(user_id)))?;
+        let mut errors = self.organization.id_errors(Some(user_id));
+        if !added.is_empty() {
+            errors.extend(validate::assignable_roles(added));
+        }
+        refuse_if_any(operation, errors)?;
         let user = self.get(user_id).await?;
         let kept = roles::writable_base(&user.roles);
         refuse_if_any(operation, kept.errors)?;
@@ -154,6 +226,53 @@ impl Users {
                 roles: user.roles,
             }));
         }
-        self.set_roles(user_id, wanted).await
+        refuse_if_any(operation, validate::assignable_roles(&wanted))?;
+        self.send_roles(user_id, wanted).await
+    }
+
+    /// Disables the user: sign-in is blocked and roles drop to `member`. Idempotent.
+    pub async fn disable(&self, user_id: &str) -> Result<Response<UpdatedUser>> {
+        const OPERATION: &str = "disable user";
+        let org = &self.organization;
+        refuse_if_any(OPERATION, org.id_errors(Some(user_id)))?;
+        let api = org.api();
+        let value = org
+            .execute(OPERATION, Some(user_id), || {
+                api.disable_user(org.id(), user_id)
+            })
+            .await?;
+        Ok(into_response(value, UpdatedUser::from))
+    }
+
+    /// Re-enables the user. Idempotent. The user comes back with the `member` role only: set
+    /// the roles again (or use [`Users::enable_with_roles`]).
+    pub async fn enable(&self, user_id: &str) -> Result<Response<UpdatedUser>> {
+        const OPERATION: &str = "enable user";
+        let org = &self.organization;
+        refuse_if_any(OPERATION, org.id_errors(Some(user_id)))?;
+        let api = org.api();
+        let value = org
+            .execute(OPERATION, Some(user_id), || {
+                api.enable_user(org.id(), user_id)
+            })
+            .await?;
+        Ok(into_response(value, UpdatedUser::from))
+    }
+
+    /// Re-enables the user and gives them `roles`. The roles are checked before anything is
+    /// sent; if the role replacement fails, the user stays enabled with `member` only, and the
+    /// error says so through its operation (`replace user roles`).
+    pub async fn enable_with_roles(
+        &self,
+        user_id: &str,
+        roles: impl IntoIterator<Item = Role>,
+    ) -> Result<Response<UserRoles>> {
+        const OPERATION: &str = "enable user";
+        let roles = roles::distinct(roles);
+        let mut errors = self.organization.id_errors(Some(user_id));
+        errors.extend(validate::assignable_roles(&roles));
+        refuse_if_any(OPERATION, errors)?;
+        self.enable(user_id).await?;
+        self.send_roles(user_id, roles).await
     }
 }

@@ -3,10 +3,7 @@
 use crate::error::FieldError;
 use crate::validate;
 use chrono::NaiveDate;
-use parchment_api::types::{
-    UpdateProviderDetails, UpdateProviderDetailsPrescriberNumber,
-    UpdateProviderDetailsProviderNumber, UpdateUserRequest,
-};
+use parchment_api::types::{UpdateProviderDetails, UpdateUserRequest};
 use parchment_api::{PrescriberType, Sex};
 
 /// A partial update of a user: only the fields set here are sent, and only they change.
@@ -81,16 +78,6 @@ pub struct ProviderDetailsUpdate {
     hospital_provider_number: Option<String>,
 }
 
-macro_rules! text_setters {
-    ($($(#[$doc:meta])* $field:ident),+ $(,)?) => {$(
-        $(#[$doc])*
-        pub fn $field(mut self, value: impl Into<String>) -> Self {
-            self.$field = Some(value.into());
-            self
-        }
-    )+};
-}
-
 impl ProviderDetailsUpdate {
     /// Changes nothing yet.
     pub fn new() -> Self {
@@ -140,83 +127,23 @@ impl ProviderDetailsUpdate {
         self
     }
 
-    /// Every rule these fields break (api-notes §5.4).
-    fn errors(&self) -> Vec<FieldError> {
-        const PREFIX: &str = "provider_details";
-        let field = |name: &str| format!("{PREFIX}.{name}");
-        let mut errors = Vec::new();
-        if let Some(sex) = &self.sex
-            && !sex.is_writable()
-        {
-            errors.push(FieldError::new(
-                field("sex"),
-                "invalid",
-                format!("must be M, F, I or N, got `{sex}`"),
-            ));
-        }
-        if let Some(prescriber_type) = &self.prescriber_type {
-            if prescriber_type.is_unknown() {
-                errors.push(FieldError::new(
-                    field("prescriber_type"),
-                    "invalid",
-                    format!("`{prescriber_type}` is not a prescriber type (M, N, D, P, T, E, U, F, V, C)"),
-                ));
-            }
-            if self.qualifications.is_none() {
-                errors.push(FieldError::new(
-                    field("qualifications"),
-                    "required",
-                    "required when prescriber_type is given",
-                ));
-            }
-            if prescriber_type.requires_prescriber_number() && self.prescriber_number.is_none() {
-                errors.push(FieldError::new(
-                    field("prescriber_number"),
-                    "required",
-                    "required when prescriber_type is given and is not T (podiatrist)",
-                ));
-            }
-        }
-        if let Some(number) = &self.prescriber_number {
-            errors.extend(validate::number_length(&field("prescriber_number"), number));
-        }
-        if let Some(number) = &self.provider_number {
-            if let Some(error) = validate::number_length(&field("provider_number"), number) {
-                errors.push(error);
-            } else if !number.chars().all(|c| c.is_ascii_alphanumeric()) {
-                errors.push(FieldError::new(
-                    field("provider_number"),
-                    "invalid",
-                    "must hold only letters and digits",
-                ));
-            }
-        }
-        errors
-    }
-
     fn into_wire(self) -> Result<UpdateProviderDetails, Vec<FieldError>> {
-        let errors = self.errors();
+        const PREFIX: &str = "provider_details.";
+        let errors = validate::provider_fields(
+            PREFIX,
+            &validate::ProviderFields {
+                sex: self.sex.as_ref(),
+                prescriber_type: self.prescriber_type.as_ref(),
+                prescriber_number: self.prescriber_number.as_deref(),
+                provider_number: self.provider_number.as_deref(),
+                qualifications: self.qualifications.as_deref(),
+            },
+        );
         if !errors.is_empty() {
             return Err(errors);
         }
-        // The generated newtypes check the same rules; a disagreement is reported, not a panic.
-        let constrained = |name: &str, message: String| {
-            vec![FieldError::new(
-                format!("provider_details.{name}"),
-                "invalid",
-                message,
-            )]
-        };
-        let prescriber_number = self
-            .prescriber_number
-            .map(UpdateProviderDetailsPrescriberNumber::try_from)
-            .transpose()
-            .map_err(|e| constrained("prescriber_number", e.to_string()))?;
-        let provider_number = self
-            .provider_number
-            .map(UpdateProviderDetailsProviderNumber::try_from)
-            .transpose()
-            .map_err(|e| constrained("provider_number", e.to_string()))?;
+        let (prescriber_number, provider_number) =
+            validate::constrained_numbers(PREFIX, self.prescriber_number, self.provider_number)?;
         Ok(UpdateProviderDetails {
             title: self.title,
             given_name: self.given_name,

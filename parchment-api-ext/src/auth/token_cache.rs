@@ -1,0 +1,251 @@
+//! Cached access tokens, one per (organization, acting user, scope set), fetched single-flight.
+//!
+//! However many calls find a slot empty or expired at once, one token request is made: the
+//! first caller starts it as a shared future and the others await the same future. A failure
+//! fails every caller that waited on that request, and leaves the slot empty so that the next
+//! call tries again.
+
+use crate::auth::scope::ScopeSet;
+use crate::error::Error;
+use futures::FutureExt;
+use futures::future::{BoxFuture, Shared};
+use reqwest::header::HeaderValue;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+/// Which token a call needs. Holds ids and scope names, never a secret.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct TokenKey {
+    pub(crate) organization_id: String,
+    pub(crate) acting_user: String,
+    pub(crate) scopes: ScopeSet,
+}
+
+/// An access token ready to send.
+#[derive(Clone)]
+pub(crate) struct Token {
+    /// `Bearer ...`, marked sensitive.
+    pub(crate) authorization: HeaderValue,
+    /// When the server says it stops working.
+    pub(crate) expires_at: Instant,
+    /// When it should be replaced: `expires_at` less the safety margin.
+    pub(crate) renew_at: Instant,
+    /// Which fetch produced it, to drop exactly this token after a 401.
+    pub(crate) serial: u64,
+}
+
+impl std::fmt::Debug for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Token")
+            .field("authorization", &"[redacted]")
+            .field("expires_at", &self.expires_at)
+            .field("serial", &self.serial)
+            .finish()
+    }
+}
+
+impl Token {
+    /// A token issued at `issued_at`, valid `expires_in`, to be renewed `margin` before it
+    /// ends (at most half its life, so that a short-lived token is still used).
+    pub(crate) fn new(
+        authorization: HeaderValue,
+        issued_at: Instant,
+        expires_in: Duration,
+        margin: Duration,
+        serial: u64,
+    ) -> Self {
+        let expires_at = issued_at + expires_in;
+        let renew_at = expires_at - margin.min(expires_in / 2);
+        Self {
+            authorization,
+            expires_at,
+            renew_at,
+            serial,
+        }
+    }
+}
+
+type TokenFetch = Shared<BoxFuture<'static, Result<Token, Error>>>;
+
+enum Slot {
+    Empty,
+    Fetching { fetch: TokenFetch, serial: u64 },
+    Ready(Token),
+}
+
+/// A token and whether it was fetched for this call (as opposed to reused from the cache).
+pub(crate) struct Obtained {
+    pub(crate) token: Token,
+    pub(crate) reused: bool,
+}
+
+/// The token cache of one client, shared by its clones.
+#[derive(Default)]
+pub(crate) struct TokenCache {
+    slots: Mutex<HashMap<TokenKey, Slot>>,
+    serials: AtomicU64,
+}
+
+impl TokenCache {
+    /// The cached token for `key` if it is not due for renewal at `now`; otherwise the result of
+    /// one shared request made with `fetch` (given the serial its token must carry).
+    pub(crate) async fn get(
+        &self,
+        key: &TokenKey,
+        now: Instant,
+        fetch: impl FnOnce(u64) -> BoxFuture<'static, Result<Token, Error>>,
+    ) -> Result<Obtained, Error> {
+        let (pending, serial) = {
+            let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
+            let slot = slots.entry(key.clone()).or_insert(Slot::Empty);
+            match slot {
+                Slot::Ready(token) if now < token.renew_at => {
+                    return Ok(Obtained {
+                        token: token.clone(),
+                        reused: true,
+                    });
+                }
+                Slot::Fetching { fetch, serial } => (fetch.clone(), *serial),
+                _ => {
+                    let serial = self.serials.fetch_add(1, Ordering::Relaxed) + 1;
+                    let shared = fetch(serial).shared();
+                    *slot = Slot::Fetching {
+                        fetch: shared.clone(),
+                        serial,
+                    };
+                    (shared, serial)
+                }
+            }
+        };
+        let result = pending.await;
+        let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(slot @ Slot::Fetching { .. }) = slots.get_mut(key)
+            && matches!(slot, Slot::Fetching { serial: current, .. } if *current == serial)
+        {
+            *slot = match &result {
+                Ok(token) => Slot::Ready(token.clone()),
+                Err(_) => Slot::Empty,
+            };
+        }
+        result.map(|token| Obtained {
+            token,
+            reused: false,
+        })
+    }
+
+    /// Drops the token with `serial` (one the server refused), unless it was already replaced.
+    pub(crate) fn discard(&self, key: &TokenKey, serial: u64) {
+        let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(slot) = slots.get_mut(key)
+            && matches!(slot, Slot::Ready(token) if token.serial == serial)
+        {
+            *slot = Slot::Empty;
+        }
+    }
+}
+
+impl std::fmt::Debug for TokenCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
+        f.debug_struct("TokenCache")
+            .field("entries", &slots.len())
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::scope::{Scope, ScopeSet};
+    use crate::error::ErrorKind;
+    use std::sync::atomic::AtomicUsize;
+
+    fn key() -> TokenKey {
+        TokenKey {
+            organization_id: "org".into(),
+            acting_user: "usr".into(),
+            scopes: ScopeSet::new(&[Scope::ReadUser]),
+        }
+    }
+
+    fn token(serial: u64, now: Instant) -> Token {
+        let value = HeaderValue::from_static("Bearer t");
+        Token::new(
+            value,
+            now,
+            Duration::from_secs(3600),
+            Duration::from_secs(60),
+            serial,
+        )
+    }
+
+    #[tokio::test]
+    async fn a_ready_token_is_reused_until_renewal_then_fetched_again() {
+        let cache = TokenCache::default();
+        let start = Instant::now();
+        let fetches = AtomicUsize::new(0);
+        let fetch = |serial| {
+            fetches.fetch_add(1, Ordering::SeqCst);
+            async move { Ok(token(serial, start)) }.boxed()
+        };
+        assert!(
+            !cache
+                .get(&key(), start, fetch)
+                .await
+                .expect("fetched")
+                .reused
+        );
+        let later = start + Duration::from_secs(3539);
+        let fetch = |serial| {
+            fetches.fetch_add(1, Ordering::SeqCst);
+            async move { Ok(token(serial, start)) }.boxed()
+        };
+        assert!(
+            cache
+                .get(&key(), later, fetch)
+                .await
+                .expect("cached")
+                .reused
+        );
+        let due = start + Duration::from_secs(3540);
+        let fetch = |serial| {
+            fetches.fetch_add(1, Ordering::SeqCst);
+            async move { Ok(token(serial, due)) }.boxed()
+        };
+        assert!(!cache.get(&key(), due, fetch).await.expect("renewed").reused);
+        assert_eq!(fetches.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn a_failed_fetch_leaves_the_slot_empty_for_the_next_call() {
+        let cache = TokenCache::default();
+        let now = Instant::now();
+        let failing =
+            |_| async { Err(Error::new(ErrorKind::Unauthorized, "create token", "no")) }.boxed();
+        assert!(cache.get(&key(), now, failing).await.is_err());
+        let ok = |serial| async move { Ok(token(serial, now)) }.boxed();
+        assert!(
+            !cache
+                .get(&key(), now, ok)
+                .await
+                .expect("fetched anew")
+                .reused
+        );
+    }
+
+    #[test]
+    fn a_short_lived_token_is_renewed_at_half_life_not_before_it_is_issued() {
+        let now = Instant::now();
+        let value = HeaderValue::from_static("Bearer t");
+        let token = Token::new(
+            value,
+            now,
+            Duration::from_secs(30),
+            Duration::from_secs(60),
+            1,
+        );
+        assert_eq!(token.renew_at, now + Duration::from_secs(15));
+    }
+}
