@@ -6,9 +6,11 @@ use crate::clock::Clock;
 use crate::config::ClientBuilder;
 use crate::error::{Error, Result};
 use crate::organization::Organization;
+use crate::retry::{RateLimiter, RetryBudget, RetryPolicy};
 use reqwest::header::HeaderValue;
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// A client of the Parchment partner API.
 ///
@@ -28,6 +30,13 @@ pub(crate) struct Inner {
     pub(crate) user_agent: HeaderValue,
     pub(crate) default_organization: Option<String>,
     pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) retry_policy: RetryPolicy,
+    /// Shared by every call of the client, so that an outage does not multiply traffic.
+    pub(crate) retry_budget: RetryBudget,
+    pub(crate) rate_limiter: Option<RateLimiter>,
+    pub(crate) attempt_timeout: Option<Duration>,
+    pub(crate) call_deadline: Option<Duration>,
+    pub(crate) max_response_bytes: Option<usize>,
 }
 
 impl Client {

@@ -7,6 +7,7 @@ use crate::client::{Client, Inner};
 use crate::clock::{Clock, SystemClock};
 use crate::environment::Environment;
 use crate::error::{Error, Result};
+use crate::retry::{RateLimiter, RetryBudget, RetryPolicy};
 use reqwest::header::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 use std::fmt;
@@ -17,6 +18,8 @@ use std::time::Duration;
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long to wait for a whole response, by default.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The largest response body read, by default: a page of 100 users is about 50 KiB.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
 
 /// The environment variables [`Client::from_env`] reads.
 pub mod env_vars {
@@ -57,6 +60,11 @@ pub struct ClientBuilder {
     timeout: Duration,
     http_client: Option<reqwest::Client>,
     allow_insecure_http: bool,
+    retry_policy: RetryPolicy,
+    attempt_timeout: Option<Duration>,
+    call_deadline: Option<Duration>,
+    rate_limit: Option<f64>,
+    max_response_bytes: Option<usize>,
 }
 
 impl Default for ClientBuilder {
@@ -76,6 +84,11 @@ impl Default for ClientBuilder {
             timeout: DEFAULT_TIMEOUT,
             http_client: None,
             allow_insecure_http: false,
+            retry_policy: RetryPolicy::default(),
+            attempt_timeout: None,
+            call_deadline: None,
+            rate_limit: None,
+            max_response_bytes: Some(DEFAULT_MAX_RESPONSE_BYTES),
         }
     }
 }
@@ -180,6 +193,44 @@ impl ClientBuilder {
         self
     }
 
+    /// How failed attempts are retried (default [`RetryPolicy::default`]; per organization
+    /// with [`Organization::with_retry_policy`](crate::Organization::with_retry_policy)).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry_policy = policy;
+        self
+    }
+
+    /// A time limit for each attempt (token included); a late attempt fails with
+    /// [`ErrorKind::Timeout`](crate::ErrorKind::Timeout) and may be retried. Default: only the
+    /// HTTP client's [`timeout`](Self::timeout).
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = Some(timeout);
+        self
+    }
+
+    /// A time limit for a whole call, retries and waits included; past it the call fails with
+    /// [`ErrorKind::Timeout`](crate::ErrorKind::Timeout), and no retry is started that could
+    /// not finish in time.
+    pub fn call_deadline(mut self, deadline: Duration) -> Self {
+        self.call_deadline = Some(deadline);
+        self
+    }
+
+    /// At most this many requests a second, across every clone of the client (evenly spaced;
+    /// callers wait for their turn). Default: no limit.
+    pub fn rate_limit(mut self, requests_per_second: f64) -> Self {
+        self.rate_limit = Some(requests_per_second);
+        self
+    }
+
+    /// The largest response body read (default 4 MiB); a larger one fails with
+    /// [`ErrorKind::ResponseTooLarge`](crate::ErrorKind::ResponseTooLarge) without being read
+    /// whole. `None`: no limit.
+    pub fn max_response_bytes(mut self, max: Option<usize>) -> Self {
+        self.max_response_bytes = max;
+        self
+    }
+
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<Client> {
         let base_url = checked_base_url(&self.base_url, self.allow_insecure_http)?;
@@ -243,6 +294,12 @@ impl ClientBuilder {
             user_agent,
             default_organization: self.default_organization,
             clock: self.clock,
+            retry_policy: self.retry_policy,
+            retry_budget: RetryBudget::default(),
+            rate_limiter: self.rate_limit.map(RateLimiter::per_second),
+            attempt_timeout: self.attempt_timeout,
+            call_deadline: self.call_deadline,
+            max_response_bytes: self.max_response_bytes,
         }))
     }
 
@@ -359,6 +416,11 @@ impl fmt::Debug for ClientBuilder {
             .field("timeout", &self.timeout)
             .field("http_client", &self.http_client.is_some())
             .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("retry_policy", &self.retry_policy)
+            .field("attempt_timeout", &self.attempt_timeout)
+            .field("call_deadline", &self.call_deadline)
+            .field("rate_limit", &self.rate_limit)
+            .field("max_response_bytes", &self.max_response_bytes)
             .finish()
     }
 }

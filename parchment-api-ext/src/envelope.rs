@@ -137,7 +137,12 @@ pub(crate) fn from_transport(
     cause: reqwest::Error,
     meta: Option<ResponseMeta>,
 ) -> Error {
-    let (kind, message) = if cause.is_timeout() {
+    let (kind, message) = if parchment_api::is_body_too_large(&cause) {
+        (
+            ErrorKind::ResponseTooLarge,
+            "the response body is larger than the client's limit",
+        )
+    } else if cause.is_timeout() {
         (ErrorKind::Timeout, "no response in time")
     } else if cause.is_connect() {
         (ErrorKind::Transport, "could not connect")
@@ -147,6 +152,9 @@ pub(crate) fn from_transport(
         (ErrorKind::Transport, "the request could not be completed")
     };
     let mut error = Error::new(kind, operation, message);
+    if cause.is_connect() {
+        error = error.with_connect_failure();
+    }
     if let Some(meta) = meta {
         error = with_meta(error, &meta);
     }

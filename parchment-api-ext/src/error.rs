@@ -43,6 +43,10 @@ pub enum ErrorKind {
     Transport,
     /// A success status whose body is not what the API documents.
     Decode,
+    /// A response body larger than the client's limit
+    /// ([`ClientBuilder::max_response_bytes`](crate::ClientBuilder::max_response_bytes)); it was
+    /// not read whole.
+    ResponseTooLarge,
     /// The server returned a pagination key it had already returned: following it would loop.
     PaginationLoop,
     /// Any other status (a redirect, an undocumented 4xx).
@@ -128,6 +132,9 @@ struct Inner {
     field_errors: Vec<FieldError>,
     retry_after: Option<Duration>,
     body_snippet: Option<String>,
+    /// The connection could not be made: the request never left.
+    connect_failure: bool,
+    attempts: u32,
     source: Option<Arc<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -149,6 +156,8 @@ impl Error {
             field_errors: Vec::new(),
             retry_after: None,
             body_snippet: None,
+            connect_failure: false,
+            attempts: 1,
             source: None,
         }))
     }
@@ -188,6 +197,16 @@ impl Error {
 
     pub(crate) fn with_body_snippet(mut self, snippet: Option<String>) -> Self {
         self.0.body_snippet = snippet;
+        self
+    }
+
+    pub(crate) fn with_connect_failure(mut self) -> Self {
+        self.0.connect_failure = true;
+        self
+    }
+
+    pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
+        self.0.attempts = attempts;
         self
     }
 
@@ -268,6 +287,22 @@ impl Error {
         self.0.body_snippet.as_deref()
     }
 
+    /// Whether the connection could not be made, so the request never reached the server (and a
+    /// create may safely be sent again).
+    pub fn is_connect(&self) -> bool {
+        self.0.connect_failure
+    }
+
+    /// How many attempts were made before giving up (1 when there was no retry; 0 when the call
+    /// was refused before sending).
+    pub fn attempts(&self) -> u32 {
+        if self.0.kind == ErrorKind::InvalidInput {
+            0
+        } else {
+            self.0.attempts
+        }
+    }
+
     /// Whether the same call may succeed if sent again later: 408, 429, 500, 502, 503, 504,
     /// time-outs and broken connections.
     pub fn is_retryable(&self) -> bool {
@@ -319,6 +354,9 @@ impl fmt::Display for Error {
                 .collect();
             write!(f, " (fields: {})", fields.join(", "))?;
         }
+        if inner.attempts > 1 {
+            write!(f, " after {} attempts", inner.attempts)?;
+        }
         if let Some(request_id) = &inner.request_id {
             write!(f, " (request id {request_id})")?;
         }
@@ -341,6 +379,8 @@ impl fmt::Debug for Error {
             .field("code", &inner.code)
             .field("field_errors", &inner.field_errors)
             .field("retry_after", &inner.retry_after)
+            .field("connect_failure", &inner.connect_failure)
+            .field("attempts", &inner.attempts)
             .field("source", &inner.source)
             .finish()
     }

@@ -10,9 +10,11 @@ mod envelope;
 mod environment;
 mod error;
 mod models;
+mod operation;
 mod organization;
 mod redact;
 mod response;
+mod retry;
 mod retry_after;
 mod users;
 mod validate;
@@ -23,7 +25,9 @@ pub mod testing;
 pub use auth::{DEFAULT_TOKEN_RENEWAL_MARGIN, OrganizationCredentials, PartnerCredentials, Scope};
 pub use client::Client;
 pub use clock::{Clock, SystemClock};
-pub use config::{ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, env_vars};
+pub use config::{
+    ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, env_vars,
+};
 pub use environment::Environment;
 pub use error::{Error, ErrorKind, FieldError, Problem, Result};
 pub use models::{
@@ -32,6 +36,7 @@ pub use models::{
 pub use organization::Organization;
 pub use parchment_api::{PrescriberType, Role, Sex};
 pub use response::Response;
+pub use retry::RetryPolicy;
 pub use users::{ListUsers, NewUser, ProviderDetailsUpdate, UserUpdate, Users};
 
 /// The generated low-level crate, for what this one does not wrap.

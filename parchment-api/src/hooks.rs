@@ -7,9 +7,14 @@
 //! - the status and headers of a response whose body does not decode (an HTML 502, an empty
 //!   503): progenitor reports those as `InvalidResponsePayload`, which has lost them.
 //!
+//! A third, the size of response bodies, cannot be bounded through progenitor either: it
+//! buffers whole bodies.
+//!
 //! [`call_scope`] opens a scope around one generated call: the `pre` hook adds the scope's
-//! headers to the request, and the `post` hook records the response's [`ResponseMeta`] before the
-//! body is read. Outside a scope the hooks do nothing but drop progenitor's `api-version` header.
+//! headers to the request, `exec` bounds the response body (reading past the limit fails the
+//! read, see [`is_body_too_large`]), and the `post` hook records the response's
+//! [`ResponseMeta`] before the body is read. Outside a scope the hooks do nothing but drop
+//! progenitor's `api-version` header.
 
 use progenitor_client::{ClientHooks, Error, OperationInfo};
 use reqwest::StatusCode;
@@ -46,8 +51,41 @@ impl ResponseMeta {
     }
 }
 
+/// What a [`call_scope`] applies to the requests made inside it.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct CallOptions {
+    /// Headers every request carries (replacing any of the same name). Mark credential values
+    /// sensitive.
+    pub headers: HeaderMap,
+    /// The largest response body read, in bytes; reading more fails the read. `None`: no limit.
+    pub max_response_bytes: Option<usize>,
+}
+
+impl CallOptions {
+    /// Options with these headers and no body limit.
+    pub fn new(headers: HeaderMap) -> Self {
+        Self {
+            headers,
+            max_response_bytes: None,
+        }
+    }
+
+    /// Limits response bodies to `max` bytes.
+    pub fn max_response_bytes(mut self, max: usize) -> Self {
+        self.max_response_bytes = Some(max);
+        self
+    }
+}
+
+impl From<HeaderMap> for CallOptions {
+    fn from(headers: HeaderMap) -> Self {
+        Self::new(headers)
+    }
+}
+
 struct Scope {
-    headers: HeaderMap,
+    options: CallOptions,
     last_response: Option<ResponseMeta>,
 }
 
@@ -55,15 +93,15 @@ tokio::task_local! {
     static SCOPE: RefCell<Scope>;
 }
 
-/// Runs `call` (a generated-client call) so that every request it sends carries `headers`
-/// (replacing any of the same name), and returns its output with the metadata of the last
-/// response it received, if any. Mark credential values sensitive before passing them.
+/// Runs `call` (a generated-client call) with `options` (headers, or [`CallOptions`]) applied
+/// to every request it sends, and returns its output with the metadata of the last response it
+/// received, if any.
 pub async fn call_scope<F: Future>(
-    headers: HeaderMap,
+    options: impl Into<CallOptions>,
     call: F,
 ) -> (F::Output, Option<ResponseMeta>) {
     let scope = RefCell::new(Scope {
-        headers,
+        options: options.into(),
         last_response: None,
     });
     SCOPE
@@ -85,11 +123,27 @@ impl ClientHooks<()> for crate::Client {
         // progenitor sends the spec's version as `api-version`; Parchment defines no such header.
         headers.remove("api-version");
         let _outside_a_scope = SCOPE.try_with(|scope| {
-            for (name, value) in &scope.borrow().headers {
+            for (name, value) in &scope.borrow().options.headers {
                 headers.insert(name, value.clone());
             }
         });
         Ok(())
+    }
+
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        _info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        let limit = SCOPE
+            .try_with(|scope| scope.borrow().options.max_response_bytes)
+            .ok()
+            .flatten();
+        let response = self.client.execute(request).await?;
+        Ok(match limit {
+            Some(limit) => limited(response, limit),
+            None => response,
+        })
     }
 
     async fn post<E>(
@@ -105,4 +159,31 @@ impl ClientHooks<()> for crate::Client {
         }
         Ok(())
     }
+}
+
+/// The same response, whose body fails to read past `limit` bytes: a body that announces more
+/// fails at once; one that streams more fails as soon as it passes the limit. Either way no more
+/// than about `limit` bytes are ever held.
+fn limited(response: reqwest::Response, limit: usize) -> reqwest::Response {
+    let announced_too_large = response
+        .content_length()
+        .is_some_and(|length| length > limit as u64);
+    let response: http::Response<reqwest::Body> = response.into();
+    let (parts, body) = response.into_parts();
+    let limit = if announced_too_large { 0 } else { limit };
+    let body = reqwest::Body::wrap(http_body_util::Limited::new(body, limit));
+    http::Response::from_parts(parts, body).into()
+}
+
+/// Whether `error` (or anything in its source chain) is a body read stopped by the
+/// [`CallOptions::max_response_bytes`] limit.
+pub fn is_body_too_large(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current = Some(error);
+    while let Some(error) = current {
+        if error.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        current = error.source();
+    }
+    false
 }

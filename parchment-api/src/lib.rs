@@ -22,5 +22,5 @@ mod open_enums;
 mod generated;
 
 pub use generated::*;
-pub use hooks::{ResponseMeta, call_scope};
+pub use hooks::{CallOptions, ResponseMeta, call_scope, is_body_too_large};
 pub use open_enums::{PrescriberType, Role, Sex};

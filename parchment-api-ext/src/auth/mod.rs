@@ -185,7 +185,7 @@ pub(crate) async fn request_token(
     now: Instant,
     serial: u64,
 ) -> Result<Token> {
-    const OPERATION: &str = "create token";
+    const OPERATION: &str = crate::operation::Operation::CREATE_TOKEN.name;
     let to_header = |value: &str, what: &str| {
         HeaderValue::from_str(value).map_err(|_| {
             Error::configuration(format!("the {what} holds characters a header cannot carry"))

@@ -3,6 +3,7 @@
 use crate::envelope::into_response;
 use crate::error::{Error, ErrorKind, Result};
 use crate::models::{UserSummary, UsersPage};
+use crate::operation::Operation;
 use crate::organization::Organization;
 use crate::response::Response;
 use crate::validate;
@@ -10,7 +11,7 @@ use futures::{Stream, StreamExt, TryStreamExt, stream};
 use std::collections::HashSet;
 use std::num::NonZeroU32;
 
-const OPERATION: &str = "list users";
+const OPERATION: Operation = Operation::LIST_USERS;
 
 /// Lists an organization's users. From [`Users::list`](crate::Users::list).
 ///
@@ -93,7 +94,7 @@ impl ListUsers {
                             Some(_) => PageState::Fail(
                                 Error::new(
                                     ErrorKind::PaginationLoop,
-                                    OPERATION,
+                                    OPERATION.name,
                                     "the server returned a pagination key it had already returned",
                                 )
                                 .with_status(page.status())
@@ -148,7 +149,7 @@ async fn fetch_page(
         ));
     }
     if !errors.is_empty() {
-        return Err(Error::invalid_input(OPERATION, errors));
+        return Err(Error::invalid_input(OPERATION.name, errors));
     }
     let limit = limit.and_then(NonZeroU32::new);
     let api = organization.api();

@@ -24,6 +24,7 @@ pub use update::{ProviderDetailsUpdate, UserUpdate};
 use crate::envelope::into_response;
 use crate::error::{Error, ErrorKind, FieldError, Result};
 use crate::models::{CreatedUser, UpdatedUser, User, UserRoles};
+use crate::operation::Operation;
 use crate::organization::Organization;
 use crate::response::Response;
 use crate::validate;
@@ -62,9 +63,9 @@ impl Users {
     /// Reads one user, with provider details for prescribers. A user that does not exist is
     /// [`ErrorKind::NotFound`].
     pub async fn get(&self, user_id: &str) -> Result<Response<User>> {
-        const OPERATION: &str = "read user";
+        const OPERATION: Operation = Operation::READ_USER;
         let org = &self.organization;
-        refuse_if_any(OPERATION, org.id_errors(Some(user_id)))?;
+        refuse_if_any(OPERATION.name, org.id_errors(Some(user_id)))?;
         let api = org.api();
         let value = org
             .execute(OPERATION, Some(user_id), || {
@@ -78,15 +79,15 @@ impl Users {
     /// give the new user's id. A user that already exists is [`ErrorKind::Conflict`] with
     /// [`code`](Error::code) `USER_ALREADY_EXISTS`.
     pub async fn create(&self, user: NewUser) -> Result<Response<CreatedUser>> {
-        const OPERATION: &str = "create user";
+        const OPERATION: Operation = Operation::CREATE_USER;
         let org = &self.organization;
         let id_errors = org.id_errors(None);
         let body = match user.into_request() {
             Ok(body) if id_errors.is_empty() => body,
-            Ok(_) => return Err(Error::invalid_input(OPERATION, id_errors)),
+            Ok(_) => return Err(Error::invalid_input(OPERATION.name, id_errors)),
             Err(body_errors) => {
                 return Err(Error::invalid_input(
-                    OPERATION,
+                    OPERATION.name,
                     [id_errors, body_errors].concat(),
                 ));
             }
@@ -104,7 +105,7 @@ impl Users {
         else {
             return Err(Error::new(
                 ErrorKind::Decode,
-                OPERATION,
+                OPERATION.name,
                 "the create-user response names no user id (neither user_id nor parchment_user_id)",
             )
             .with_status(response.status())
@@ -120,15 +121,15 @@ impl Users {
     /// Changes the fields set in `update`; the others stay as they are. Roles are not changed
     /// here: see [`Users::set_roles`].
     pub async fn update(&self, user_id: &str, update: UserUpdate) -> Result<Response<UpdatedUser>> {
-        const OPERATION: &str = "update user";
+        const OPERATION: Operation = Operation::UPDATE_USER;
         let org = &self.organization;
         let id_errors = org.id_errors(Some(user_id));
         let body = match update.into_request() {
             Ok(body) if id_errors.is_empty() => body,
-            Ok(_) => return Err(Error::invalid_input(OPERATION, id_errors)),
+            Ok(_) => return Err(Error::invalid_input(OPERATION.name, id_errors)),
             Err(body_errors) => {
                 return Err(Error::invalid_input(
-                    OPERATION,
+                    OPERATION.name,
                     [id_errors, body_errors].concat(),
                 ));
             }
@@ -149,17 +150,17 @@ impl Users {
         user_id: &str,
         roles: impl IntoIterator<Item = Role>,
     ) -> Result<Response<UserRoles>> {
-        const OPERATION: &str = "replace user roles";
+        const OPERATION: Operation = Operation::REPLACE_USER_ROLES;
         let roles = roles::distinct(roles);
         let mut errors = self.organization.id_errors(Some(user_id));
         errors.extend(validate::assignable_roles(&roles));
-        refuse_if_any(OPERATION, errors)?;
+        refuse_if_any(OPERATION.name, errors)?;
         self.send_roles(user_id, roles).await
     }
 
     /// Sends already-checked roles.
     async fn send_roles(&self, user_id: &str, roles: Vec<Role>) -> Result<Response<UserRoles>> {
-        const OPERATION: &str = "replace user roles";
+        const OPERATION: Operation = Operation::REPLACE_USER_ROLES;
         let org = &self.organization;
         let body = types::ReplaceUserRolesRequest {
             access_roles: roles,
@@ -232,9 +233,9 @@ impl Users {
 
     /// Disables the user: sign-in is blocked and roles drop to `member`. Idempotent.
     pub async fn disable(&self, user_id: &str) -> Result<Response<UpdatedUser>> {
-        const OPERATION: &str = "disable user";
+        const OPERATION: Operation = Operation::DISABLE_USER;
         let org = &self.organization;
-        refuse_if_any(OPERATION, org.id_errors(Some(user_id)))?;
+        refuse_if_any(OPERATION.name, org.id_errors(Some(user_id)))?;
         let api = org.api();
         let value = org
             .execute(OPERATION, Some(user_id), || {
@@ -247,9 +248,9 @@ impl Users {
     /// Re-enables the user. Idempotent. The user comes back with the `member` role only: set
     /// the roles again (or use [`Users::enable_with_roles`]).
     pub async fn enable(&self, user_id: &str) -> Result<Response<UpdatedUser>> {
-        const OPERATION: &str = "enable user";
+        const OPERATION: Operation = Operation::ENABLE_USER;
         let org = &self.organization;
-        refuse_if_any(OPERATION, org.id_errors(Some(user_id)))?;
+        refuse_if_any(OPERATION.name, org.id_errors(Some(user_id)))?;
         let api = org.api();
         let value = org
             .execute(OPERATION, Some(user_id), || {
@@ -267,11 +268,11 @@ impl Users {
         user_id: &str,
         roles: impl IntoIterator<Item = Role>,
     ) -> Result<Response<UserRoles>> {
-        const OPERATION: &str = "enable user";
+        const OPERATION: Operation = Operation::ENABLE_USER;
         let roles = roles::distinct(roles);
         let mut errors = self.organization.id_errors(Some(user_id));
         errors.extend(validate::assignable_roles(&roles));
-        refuse_if_any(OPERATION, errors)?;
+        refuse_if_any(OPERATION.name, errors)?;
         self.enable(user_id).await?;
         self.send_roles(user_id, roles).await
     }

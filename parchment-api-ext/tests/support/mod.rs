@@ -2,7 +2,7 @@
 
 #![allow(dead_code)]
 
-use parchment_api_ext::Client;
+use parchment_api_ext::{Client, RetryPolicy};
 
 /// The bearer token every test client sends.
 pub(crate) const TOKEN: &str = "test-access-token-5f2c8e1a9b7d4c3e";
@@ -11,9 +11,11 @@ pub(crate) const ORG_SECRET: &str = "test-org-secret-9a8b7c6d5e4f3a2b";
 /// The organization every test addresses.
 pub(crate) const ORG: &str = "org_7f3a";
 
-/// A client for the mock server at `base_url`, with the test credentials.
+/// A client for the mock server at `base_url`, with the test credentials and no retries, so
+/// that each call is exactly one request (tests/retries.rs covers retries).
 pub(crate) fn client(base_url: &str) -> Client {
     Client::builder()
+        .retry_policy(RetryPolicy::never())
         .base_url(base_url)
         .access_token(TOKEN)
         .organization_secret(ORG_SECRET)
