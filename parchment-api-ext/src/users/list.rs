@@ -72,7 +72,7 @@ impl ListUsers {
             seen,
         };
         stream::unfold(
-            PageState::Fetch(cursor, self.last_key),
+            PageState::Fetch(Box::new(cursor), self.last_key),
             |state| async move {
                 match state {
                     PageState::Done => None,
@@ -121,7 +121,7 @@ impl ListUsers {
 /// Where the page stream stands.
 enum PageState {
     /// Fetch the page after this key (`None`: the first page).
-    Fetch(Cursor, Option<String>),
+    Fetch(Box<Cursor>, Option<String>),
     /// Report this error, then end.
     Fail(Error),
     Done,
