@@ -54,3 +54,5 @@ pub(crate) fn error_envelope(
         "requestId": format!("req_1705312200000_e{status}")
     })
 }
+
+pub(crate) mod scripted;
