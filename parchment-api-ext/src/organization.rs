@@ -65,6 +65,11 @@ impl Organization {
         )?);
         self.acting_user = credentials.acting_user.or(self.acting_user);
         if let Some(scopes) = &credentials.scopes {
+            if scopes.is_empty() {
+                return Err(Error::configuration(
+                    "no scopes to request: OrganizationCredentials::scopes was given none",
+                ));
+            }
             self.scopes = Some(ScopeSet::new(scopes));
         }
         Ok(self)

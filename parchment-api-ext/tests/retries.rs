@@ -414,8 +414,5 @@ async fn soak_2000_calls_with_20_percent_injected_failures() {
     assert!(succeeded >= 1900, "{succeeded} succeeded, {failed} failed");
     assert!(max_attempts.load(Ordering::Relaxed) <= 3);
     let requests = server.requests().len();
-    assert!(
-        (2000..=2000 * 3).contains(&requests),
-        "{requests} requests"
-    );
+    assert!((2000..=2000 * 3).contains(&requests), "{requests} requests");
 }

@@ -15,6 +15,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+/// The longest a token is kept, whatever `expiresIn` says (Parchment's tokens last an hour).
+pub(crate) const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
+
 /// Which token a call needs. Holds ids and scope names, never a secret.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct TokenKey {
@@ -47,8 +50,10 @@ impl std::fmt::Debug for Token {
 }
 
 impl Token {
-    /// A token issued at `issued_at`, valid `expires_in`, to be renewed `margin` before it
-    /// ends (at most half its life, so that a short-lived token is still used).
+    /// A token issued at `issued_at`, valid `expires_in` (at most [`MAX_TOKEN_LIFETIME`]: a
+    /// server's absurd expiry must neither overflow the clock nor pin a token for years), to be
+    /// renewed `margin` before it ends (at most half its life, so that a short-lived token is
+    /// still used).
     pub(crate) fn new(
         authorization: HeaderValue,
         issued_at: Instant,
@@ -56,6 +61,7 @@ impl Token {
         margin: Duration,
         serial: u64,
     ) -> Self {
+        let expires_in = expires_in.min(MAX_TOKEN_LIFETIME);
         let expires_at = issued_at + expires_in;
         let renew_at = expires_at - margin.min(expires_in / 2);
         Self {
@@ -233,6 +239,20 @@ mod tests {
                 .expect("fetched anew")
                 .reused
         );
+    }
+
+    #[test]
+    fn an_absurd_expiry_is_capped_not_overflowed() {
+        let now = Instant::now();
+        let value = HeaderValue::from_static("Bearer t");
+        let token = Token::new(
+            value,
+            now,
+            Duration::from_secs(u64::MAX),
+            Duration::from_secs(60),
+            1,
+        );
+        assert_eq!(token.expires_at, now + MAX_TOKEN_LIFETIME);
     }
 
     #[test]

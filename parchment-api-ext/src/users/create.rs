@@ -168,6 +168,10 @@ impl NewUser {
                 qualifications: self.qualifications.as_deref(),
             },
         ));
+        // The provider-role rules and the prescriber-type rules can both find a field missing:
+        // report each field and problem once.
+        let mut reported = std::collections::HashSet::new();
+        errors.retain(|error| reported.insert((error.field.clone(), error.code.clone())));
         errors
     }
 
