@@ -2,11 +2,15 @@
 //!
 //! - [`mocks`]: typed [`httpmock`] helpers generated from the spec, one `When`/`Then` pair per
 //!   operation, so a test states a request and a response in the API's own types.
+//! - [`FakeParchment`]: a stateful fake of the API on loopback, with fault injection and a
+//!   request log; also runnable as a process (`cargo xtask fake-server`).
 //! - [`ManualClock`]: time under the test's control, for token expiry.
 
 mod clock;
+mod fake;
 
 pub use clock::ManualClock;
+pub use fake::{FakeConfig, FakeCredentials, FakeParchment, Fault, LoggedRequest};
 
 /// Typed httpmock helpers generated from `openapi/parchment.yaml`.
 ///

@@ -1,0 +1,442 @@
+//! What the fake remembers: organizations, their users, issued tokens. Every operation of the
+//! spec is a method here that returns the `data` of a success or an [`ApiError`].
+
+use super::identifiers;
+use super::rules;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::{Map, Value, json};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ops::Bound;
+use std::time::{Duration, Instant};
+
+/// An error response: status, problem details, and what the envelope adds.
+#[derive(Debug, Clone)]
+pub(crate) struct ApiError {
+    pub(crate) status: u16,
+    pub(crate) slug: &'static str,
+    pub(crate) title: &'static str,
+    pub(crate) detail: String,
+    pub(crate) validation: Vec<(String, String)>,
+    pub(crate) code: Option<&'static str>,
+}
+
+impl ApiError {
+    fn new(
+        status: u16,
+        slug: &'static str,
+        title: &'static str,
+        detail: impl Into<String>,
+    ) -> Self {
+        Self {
+            status,
+            slug,
+            title,
+            detail: detail.into(),
+            validation: Vec::new(),
+            code: None,
+        }
+    }
+
+    pub(crate) fn unauthorized(detail: &str) -> Self {
+        Self::new(401, "authentication-required", "Unauthorized", detail)
+    }
+
+    pub(crate) fn insufficient_scope(scope: &str) -> Self {
+        Self::new(
+            403,
+            "insufficient-scope",
+            "Insufficient permissions",
+            format!("This operation requires the '{scope}' scope"),
+        )
+    }
+
+    pub(crate) fn invalid_request(detail: impl Into<String>) -> Self {
+        Self::new(400, "invalid-request", "Invalid request", detail)
+    }
+
+    pub(crate) fn not_found(detail: &str) -> Self {
+        Self::new(404, "user-not-found", "User not found", detail)
+    }
+
+    pub(crate) fn route_not_found() -> Self {
+        Self::new(404, "not-found", "Not found", "No such endpoint")
+    }
+
+    /// `Err` with a 422 listing `violations`, when there are any.
+    pub(crate) fn validation(violations: Vec<(String, String)>) -> Result<(), Self> {
+        if violations.is_empty() {
+            return Ok(());
+        }
+        let mut error = Self::new(
+            422,
+            "validation-error",
+            "Validation failed",
+            "There were some problems with your input.",
+        );
+        error.validation = violations;
+        Err(error)
+    }
+}
+
+/// A success: status and `data`, and the top-level `code` some responses carry.
+pub(crate) struct Success {
+    pub(crate) status: u16,
+    pub(crate) message: &'static str,
+    pub(crate) data: Value,
+    pub(crate) code: Option<&'static str>,
+}
+
+impl Success {
+    fn ok(message: &'static str, data: Value) -> Self {
+        Self {
+            status: 200,
+            message,
+            data,
+            code: None,
+        }
+    }
+}
+
+/// One user of the fake.
+#[derive(Debug, Clone)]
+pub(crate) struct FakeUser {
+    pub(crate) user_id: String,
+    pub(crate) email: String,
+    pub(crate) external_user_id: Option<String>,
+    pub(crate) full_name: String,
+    pub(crate) roles: Vec<String>,
+    pub(crate) enabled: bool,
+    /// Provider fields as sent (dates as `YYYY-MM-DD`); empty for non-providers.
+    pub(crate) provider_details: Map<String, Value>,
+}
+
+impl FakeUser {
+    fn is_provider(&self) -> bool {
+        self.roles.iter().any(|role| role == "provider")
+    }
+
+    /// The read-user `data`: provider details for providers (dates of birth as the midnight UTC
+    /// timestamps Parchment returns), none for others.
+    fn to_read(&self) -> Value {
+        let mut user = json!({
+            "user_id": self.user_id,
+            "email": self.email,
+            "full_name": self.full_name,
+            "access_roles": self.roles,
+        });
+        if let Some(external) = &self.external_user_id {
+            user["external_user_id"] = json!(external);
+        }
+        if self.is_provider() {
+            let mut details = self.provider_details.clone();
+            if let Some(Value::String(date)) = details.get("date_of_birth") {
+                let timestamp = format!("{date}T00:00:00.000Z");
+                details.insert("date_of_birth".into(), Value::String(timestamp));
+            }
+            user["provider_details"] = Value::Object(details);
+        }
+        user
+    }
+
+    /// The list-users item.
+    fn to_list_item(&self) -> Value {
+        let mut item = json!({
+            "user_id": self.user_id,
+            "email": self.email,
+            "full_name": self.full_name,
+            "access_roles": self.roles,
+        });
+        if let Some(external) = &self.external_user_id {
+            item["external_user_id"] = json!(external);
+        }
+        item
+    }
+}
+
+/// One organization of the fake.
+#[derive(Debug)]
+pub(crate) struct Org {
+    pub(crate) secret: String,
+    pub(crate) static_token: String,
+    pub(crate) validated: bool,
+    /// By id; ids are zero-padded counters, so this order is creation order.
+    pub(crate) users: BTreeMap<String, FakeUser>,
+    emails: HashSet<String>,
+    next_user: u64,
+}
+
+impl Org {
+    pub(crate) fn new(secret: String, static_token: String) -> Self {
+        Self {
+            secret,
+            static_token,
+            validated: false,
+            users: BTreeMap::new(),
+            emails: HashSet::new(),
+            next_user: 1,
+        }
+    }
+
+    fn next_id(&mut self) -> String {
+        let id = format!("usr_{:012x}", self.next_user);
+        self.next_user += 1;
+        id
+    }
+
+    /// Adds a user; `Err` with the documented 409 when the email is taken.
+    pub(crate) fn insert(&mut self, mut user: FakeUser) -> Result<String, ApiError> {
+        if !self.emails.insert(user.email.to_ascii_lowercase()) {
+            let mut error = ApiError::new(
+                409,
+                "resource-conflict",
+                "Conflict",
+                "A user with this email already exists in the organization",
+            );
+            error.code = Some("USER_ALREADY_EXISTS");
+            return Err(error);
+        }
+        user.user_id = self.next_id();
+        let id = user.user_id.clone();
+        self.users.insert(id.clone(), user);
+        Ok(id)
+    }
+
+    /// Adds `count` generated users: every third a provider with full details.
+    pub(crate) fn seed(&mut self, count: usize) {
+        let start = self.next_user;
+        for n in start..start + count as u64 {
+            let (given, family) = identifiers::names(n);
+            let provider = n % 3 == 0;
+            let user = FakeUser {
+                user_id: String::new(),
+                email: format!(
+                    "{}.{}.{n}@example.com",
+                    given.to_ascii_lowercase(),
+                    family.to_ascii_lowercase()
+                ),
+                external_user_id: Some(format!("PARTNER#USER_{n}")),
+                full_name: format!("{}{given} {family}", if provider { "Dr " } else { "" }),
+                roles: if provider {
+                    vec!["provider".into()]
+                } else {
+                    vec![["admin", "receptionist", "rx_reader"][(n % 3) as usize].into()]
+                },
+                enabled: true,
+                provider_details: if provider {
+                    identifiers::provider_details(n)
+                } else {
+                    Map::new()
+                },
+            };
+            // Generated emails carry the counter and cannot collide.
+            let _ = self.insert(user);
+        }
+    }
+
+    fn user_mut(&mut self, user_id: &str) -> Result<&mut FakeUser, ApiError> {
+        self.users
+            .get_mut(user_id)
+            .ok_or_else(|| ApiError::not_found("User not found"))
+    }
+
+    pub(crate) fn list(
+        &self,
+        limit: Option<&str>,
+        last_key: Option<&str>,
+    ) -> Result<Success, ApiError> {
+        let limit = match limit {
+            None => 20,
+            Some(text) => match text.parse::<usize>() {
+                Ok(limit) if (1..=100).contains(&limit) => limit,
+                _ => {
+                    return Err(ApiError::new(
+                        400,
+                        "bad-request",
+                        "Bad Request",
+                        "limit must be an integer from 1 to 100",
+                    ));
+                }
+            },
+        };
+        let start = match last_key {
+            None => Bound::Unbounded,
+            Some(key) => Bound::Excluded(decode_key(key).ok_or_else(|| {
+                ApiError::new(
+                    400,
+                    "bad-request",
+                    "Bad Request",
+                    "lastKey is not a key this endpoint returned",
+                )
+            })?),
+        };
+        let mut page = self
+            .users
+            .range::<String, _>((start, Bound::Unbounded))
+            .map(|(_, user)| user);
+        let users: Vec<&FakeUser> = page.by_ref().take(limit).collect();
+        let more = page.next().is_some();
+        let last_key = match (more, users.last()) {
+            (true, Some(last)) => Value::String(encode_key(&last.user_id)),
+            _ => Value::Null,
+        };
+        let items: Vec<Value> = users.iter().map(|user| user.to_list_item()).collect();
+        Ok(Success::ok(
+            "Users retrieved successfully",
+            json!({"users": items, "pagination": {"total": self.users.len(), "limit": limit, "lastKey": last_key}}),
+        ))
+    }
+
+    pub(crate) fn read(&self, user_id: &str) -> Result<Success, ApiError> {
+        let user = self
+            .users
+            .get(user_id)
+            .ok_or_else(|| ApiError::not_found("User not found"))?;
+        Ok(Success::ok("User retrieved successfully", user.to_read()))
+    }
+
+    pub(crate) fn create(&mut self, body: &Value) -> Result<Success, ApiError> {
+        let new = rules::create(body)?;
+        let user = FakeUser {
+            user_id: String::new(),
+            full_name: format!("{} {}", new.given_name, new.family_name),
+            email: new.email,
+            external_user_id: new.partner_user_id.map(|id| format!("PARTNER#{id}")),
+            roles: new.roles,
+            enabled: true,
+            provider_details: {
+                let mut details = new.provider_details;
+                details.insert("given_name".into(), json!(new.given_name));
+                details.insert("family_name".into(), json!(new.family_name));
+                details
+            },
+        };
+        let id = self.insert(user)?;
+        Ok(Success {
+            status: 201,
+            message: "User created successfully",
+            data: json!({"user_id": id}),
+            code: Some("USER_CREATED"),
+        })
+    }
+
+    pub(crate) fn update(&mut self, user_id: &str, body: &Value) -> Result<Success, ApiError> {
+        let update = rules::update(body)?;
+        let user = self.user_mut(user_id)?;
+        if let Some(name) = update.full_name {
+            user.full_name = name;
+        }
+        if let Some(details) = update.provider_details {
+            user.provider_details.extend(details);
+        }
+        Ok(Success::ok(
+            "User updated successfully",
+            json!({"user_id": user_id}),
+        ))
+    }
+
+    pub(crate) fn replace_roles(
+        &mut self,
+        user_id: &str,
+        body: &Value,
+    ) -> Result<Success, ApiError> {
+        let roles = rules::roles(body)?;
+        let user = self.user_mut(user_id)?;
+        user.roles = roles;
+        Ok(Success::ok(
+            "User roles updated successfully",
+            json!({"user_id": user_id, "access_roles": user.roles}),
+        ))
+    }
+
+    /// Disabling drops the roles to `member`; enabling does not give them back.
+    pub(crate) fn set_enabled(
+        &mut self,
+        user_id: &str,
+        enabled: bool,
+    ) -> Result<Success, ApiError> {
+        let user = self.user_mut(user_id)?;
+        if user.enabled != enabled {
+            user.enabled = enabled;
+            user.roles = vec!["member".into()];
+        }
+        let message = if enabled {
+            "User enabled successfully"
+        } else {
+            "User disabled successfully"
+        };
+        Ok(Success::ok(message, json!({"user_id": user_id})))
+    }
+
+    pub(crate) fn validate(&mut self) -> Success {
+        self.validated = true;
+        Success::ok(
+            "Organization validated successfully",
+            json!({"validated": true}),
+        )
+    }
+}
+
+fn encode_key(user_id: &str) -> String {
+    URL_SAFE_NO_PAD.encode(json!({"user_id": user_id}).to_string())
+}
+
+fn decode_key(key: &str) -> Option<String> {
+    let bytes = URL_SAFE_NO_PAD.decode(key).ok()?;
+    let value: Value = serde_json::from_slice(&bytes).ok()?;
+    value.get("user_id")?.as_str().map(str::to_owned)
+}
+
+/// A token the fake issued.
+#[derive(Debug, Clone)]
+pub(crate) struct IssuedToken {
+    pub(crate) organization_id: String,
+    pub(crate) scopes: HashSet<String>,
+    pub(crate) expires_at: Instant,
+}
+
+/// Everything the fake knows.
+#[derive(Debug, Default)]
+pub(crate) struct State {
+    pub(crate) orgs: HashMap<String, Org>,
+    pub(crate) tokens: HashMap<String, IssuedToken>,
+    pub(crate) tokens_issued: u64,
+    /// How far a test has moved the fake's clock ahead of the real one.
+    pub(crate) clock_offset: Duration,
+}
+
+impl State {
+    /// The fake's present: the real clock plus what tests advanced it by.
+    pub(crate) fn now(&self) -> Instant {
+        Instant::now() + self.clock_offset
+    }
+
+    /// Issues a token for `organization_id` lasting `lifetime`, granting `requested` scopes
+    /// that exist.
+    pub(crate) fn issue_token(
+        &mut self,
+        organization_id: &str,
+        requested: &[String],
+        lifetime: Duration,
+    ) -> Value {
+        self.tokens_issued += 1;
+        let token = format!("fake_tok_{}_{:016x}", self.tokens_issued, fastrand::u64(..));
+        let scopes: HashSet<String> = requested
+            .iter()
+            .filter(|scope| super::KNOWN_SCOPES.contains(&scope.as_str()))
+            .cloned()
+            .collect();
+        let mut granted: Vec<&String> = scopes.iter().collect();
+        granted.sort();
+        let data = json!({"accessToken": token, "expiresIn": lifetime.as_secs(), "tokenType": "Bearer", "scope": granted});
+        self.tokens.insert(
+            token,
+            IssuedToken {
+                organization_id: organization_id.to_owned(),
+                scopes,
+                expires_at: self.now() + lifetime,
+            },
+        );
+        data
+    }
+}
