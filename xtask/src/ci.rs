@@ -1,7 +1,8 @@
 //! `cargo xtask ci`: the whole gate, in the order that fails fastest.
 //!
-//! The spec validator is `openapi-spec-validator` from PyPI; `.ci/run` installs it into
-//! `target/ci-venv`. Locally, install it there the same way or put it on `PATH`.
+//! The spec validator (`openapi-spec-validator`) and the conformance tool (`schemathesis`) come
+//! from PyPI; `.ci/run` installs them into `target/ci-venv`. Locally, run `.ci/run` once or put
+//! them on `PATH`.
 
 use anyhow::{Context, Result, bail};
 use std::path::Path;
@@ -9,6 +10,8 @@ use std::process::Command;
 
 /// The README's test command; `README.md` is checked to still say so.
 const TEST_COMMAND: &[&str] = &["cargo", "test", "--workspace", "--all-features"];
+/// The README's first command, the quickstart (a cargo alias in `.cargo/config.toml`).
+const QUICKSTART_COMMAND: &str = "cargo quickstart";
 
 pub(crate) fn run(args: &[String]) -> Result<()> {
     if !args.is_empty() {
@@ -33,7 +36,7 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
         &[],
     )?;
     crate::regenerate::run(&["--check".to_owned()])?;
-    let validator = spec_validator(&root)?;
+    let validator = venv_tool(&root, "openapi-spec-validator")?;
     step(
         &root,
         "spec validator",
@@ -46,6 +49,8 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
         TEST_COMMAND,
         &[],
     )?;
+    quickstart(&root)?;
+    crate::fake::conformance(&[])?;
     step(
         &root,
         "docs",
@@ -58,29 +63,69 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
 
 fn readme_names_test_command(root: &Path) -> Result<()> {
     let readme = std::fs::read_to_string(root.join("README.md")).context("reading README.md")?;
-    let command = TEST_COMMAND.join(" ");
-    if !readme.contains(&command) {
-        bail!("README.md no longer shows the test command `{command}` that CI runs");
+    for command in [TEST_COMMAND.join(" "), QUICKSTART_COMMAND.to_owned()] {
+        if !readme.contains(&command) {
+            bail!("README.md no longer shows the command `{command}` that CI runs");
+        }
     }
     Ok(())
 }
 
-fn spec_validator(root: &Path) -> Result<String> {
-    let in_venv = root.join("target/ci-venv/bin/openapi-spec-validator");
+/// A Python tool `.ci/run` installs into `target/ci-venv`, or the same tool on `PATH`.
+pub(crate) fn venv_tool(root: &Path, name: &str) -> Result<String> {
+    let in_venv = root.join("target/ci-venv/bin").join(name);
     if in_venv.exists() {
         return Ok(in_venv.display().to_string());
     }
-    let on_path = Command::new("openapi-spec-validator")
-        .arg("--help")
-        .output();
-    match on_path {
-        Ok(output) if output.status.success() => Ok("openapi-spec-validator".to_owned()),
-        _ => bail!(
-            "openapi-spec-validator not found: run .ci/run, or \
-             `python3 -m venv target/ci-venv && target/ci-venv/bin/pip install openapi-spec-validator`"
-        ),
+    match Command::new(name).arg("--help").output() {
+        Ok(output) if output.status.success() => Ok(name.to_owned()),
+        _ => {
+            bail!("{name} not found: run .ci/run, or install it into target/ci-venv (see .ci/run)")
+        }
     }
 }
+
+/// The README's first command, checked for the lines a newcomer should see.
+fn quickstart(root: &Path) -> Result<()> {
+    println!("==> quickstart (the README's first command): {QUICKSTART_COMMAND}");
+    let output = Command::new("cargo")
+        .arg("quickstart")
+        .current_dir(root)
+        .env_remove(crate::fake::ENVIRONMENT_VARIABLE)
+        .env_remove(crate::fake::BASE_URL_VARIABLE)
+        .output()
+        .context("starting the quickstart")?;
+    let transcript = String::from_utf8_lossy(&output.stdout);
+    print!("{transcript}");
+    if !output.status.success() {
+        bail!(
+            "the quickstart failed ({}): {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    for expected in QUICKSTART_LINES {
+        if !transcript.contains(expected) {
+            bail!("the quickstart's output lacks `{expected}`");
+        }
+    }
+    Ok(())
+}
+
+/// What the quickstart must show: each step, a request id, and the two errors.
+const QUICKSTART_LINES: &[&str] = &[
+    "against FakeParchment",
+    "validated: true",
+    "of them providers",
+    "prescriber type M",
+    "full name \"Dr Darlene Scott\"",
+    "roles now provider, admin",
+    "Dr Darlene Scott (usr_",
+    "(request id req_",
+    "InvalidInput: replace user roles failed: access_roles[0]: `owner` cannot be assigned",
+    "NotFound: read user failed with HTTP 404",
+    "Done.",
+];
 
 fn step(root: &Path, name: &str, command: &[&str], env: &[(&str, &str)]) -> Result<()> {
     println!("==> {name}: {}", command.join(" "));

@@ -2,8 +2,11 @@
 //!
 //! - `regenerate [--check]`: write (or verify) the code generated from `openapi/parchment.yaml`.
 //! - `ci`: the whole gate that `.ci/run` runs.
+//! - `fake-server [--port N] [--seed N]`: FakeParchment as a process.
+//! - `conformance`: schemathesis checks FakeParchment against the spec.
 
 mod ci;
+mod fake;
 mod regenerate;
 
 use std::path::{Path, PathBuf};
@@ -14,8 +17,12 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("regenerate") => regenerate::run(&args[1..]),
         Some("ci") => ci::run(&args[1..]),
+        Some("fake-server") => fake::fake_server(&args[1..]),
+        Some("conformance") => fake::conformance(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <regenerate [--check] | ci>");
+            eprintln!(
+                "usage: cargo xtask <regenerate [--check] | ci | fake-server [--port N] | conformance>"
+            );
             return ExitCode::from(2);
         }
     };

@@ -352,6 +352,17 @@ impl FakeParchment {
         }
     }
 
+    /// The ids of the organization's first `limit` users, in list order (the administrator
+    /// first).
+    pub fn user_ids(&self, organization_id: &str, limit: usize) -> Vec<String> {
+        self.shared
+            .state()
+            .orgs
+            .get(organization_id)
+            .map(|org| org.users.keys().take(limit).cloned().collect())
+            .unwrap_or_default()
+    }
+
     /// How many users the organization has.
     pub fn user_count(&self, organization_id: &str) -> usize {
         self.shared

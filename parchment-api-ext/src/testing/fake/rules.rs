@@ -31,12 +31,33 @@ const PROVIDER_FIELDS: &[&str] = &[
     "hospital_provider_number",
 ];
 
+/// The members of a create body.
+const CREATE_FIELDS: &[&str] = &[
+    "given_name",
+    "family_name",
+    "email",
+    "partner_user_id",
+    "title",
+    "phone",
+    "access_roles",
+    "date_of_birth",
+    "sex",
+    "hpii_number",
+    "prescriber_type",
+    "prescriber_number",
+    "qualifications",
+    "provider_number",
+    "ahpra_number",
+    "hospital_provider_number",
+];
+
 /// One failed field: (field, message).
 type Violation = (String, String);
 
+/// The string `field`, if present. `null` is not absent: the schemas allow no nulls on writes.
 fn text<'a>(object: &'a Map<String, Value>, field: &str) -> Result<Option<&'a str>, Violation> {
     match object.get(field) {
-        None | Some(Value::Null) => Ok(None),
+        None => Ok(None),
         Some(Value::String(text)) => Ok(Some(text)),
         Some(_) => Err((field.to_owned(), "must be a string".to_owned())),
     }
@@ -48,10 +69,29 @@ pub(super) fn object(body: &Value) -> Result<&Map<String, Value>, ApiError> {
         .ok_or_else(|| ApiError::invalid_request("the request body must be a JSON object"))
 }
 
+/// Refuses members the schema does not list (the request schemas forbid additional
+/// properties), except `ignored` ones the reference says the server ignores.
+pub(super) fn known_members(
+    object: &Map<String, Value>,
+    allowed: &[&str],
+    ignored: &[&str],
+) -> Result<(), ApiError> {
+    let unknown = object
+        .keys()
+        .find(|key| !allowed.contains(&key.as_str()) && !ignored.contains(&key.as_str()));
+    match unknown {
+        Some(unknown) => Err(ApiError::invalid_request(format!(
+            "unknown field `{unknown}`"
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// Checks `access_roles` for replace-roles: the 400s of the reference.
 pub(super) fn roles(body: &Value) -> Result<Vec<String>, ApiError> {
     let invalid =
         || ApiError::invalid_request("access_roles must be a non-empty array of valid roles");
+    known_members(object(body)?, &["access_roles"], &[])?;
     let roles = object(body)?
         .get("access_roles")
         .and_then(Value::as_array)
@@ -135,11 +175,6 @@ fn provider_fields(
             ));
         }
     }
-    if let Some(address) = object.get("australian_address")
-        && address.is_object()
-    {
-        fields.insert("australian_address".into(), address.clone());
-    }
     fields
 }
 
@@ -152,6 +187,14 @@ pub(super) struct Update {
 /// Checks an update body. `access_roles` and `email` are ignored, as the reference says.
 pub(super) fn update(body: &Value) -> Result<Update, ApiError> {
     let object = object(body)?;
+    known_members(
+        object,
+        &["full_name", "provider_details"],
+        &["access_roles", "email"],
+    )?;
+    if let Some(Value::Object(details)) = object.get("provider_details") {
+        known_members(details, PROVIDER_FIELDS, &[])?;
+    }
     let mut violations = Vec::new();
     let full_name = match text(object, "full_name") {
         Ok(Some(name)) if name.trim().is_empty() => {
@@ -165,7 +208,7 @@ pub(super) fn update(body: &Value) -> Result<Update, ApiError> {
         }
     };
     let provider_details = match object.get("provider_details") {
-        None | Some(Value::Null) => None,
+        None => None,
         Some(Value::Object(details)) => Some(provider_fields(details, &mut violations)),
         Some(_) => {
             violations.push(("provider_details".into(), "must be an object".into()));
@@ -192,6 +235,7 @@ pub(super) struct Create {
 /// Checks a create body, provider requirements included.
 pub(super) fn create(body: &Value) -> Result<Create, ApiError> {
     let object = object(body)?;
+    known_members(object, CREATE_FIELDS, &[])?;
     let mut violations = Vec::new();
     let mut required = |field: &str| match text(object, field) {
         Ok(Some(value)) if !value.trim().is_empty() => value.to_owned(),
@@ -210,12 +254,20 @@ pub(super) fn create(body: &Value) -> Result<Create, ApiError> {
     if !email.is_empty() && !email.contains('@') {
         violations.push(("email".into(), "must be an email address".into()));
     }
-    let partner_user_id = text(object, "partner_user_id")
-        .ok()
-        .flatten()
-        .map(str::to_owned);
+    let partner_user_id = match text(object, "partner_user_id") {
+        Ok(id) => id.map(str::to_owned),
+        Err(violation) => {
+            violations.push(violation);
+            None
+        }
+    };
+    for field in ["title", "phone"] {
+        if let Err(violation) = text(object, field) {
+            violations.push(violation);
+        }
+    }
     let roles = match object.get("access_roles") {
-        None | Some(Value::Null) => vec!["member".to_owned()],
+        None => vec!["member".to_owned()],
         Some(_) => match roles(body) {
             Ok(roles) => roles,
             Err(_) => {

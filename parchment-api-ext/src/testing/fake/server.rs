@@ -96,6 +96,11 @@ async fn route(shared: &Shared, request: Request<Incoming>) -> Reply {
         .collect();
     let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
     let query = parts.uri.query().unwrap_or("");
+    if let Some(allowed) = allowed_methods(&segments)
+        && !allowed.contains(&parts.method)
+    {
+        return method_not_allowed(allowed);
+    }
     let result = match (&parts.method, segments.as_slice()) {
         (&Method::POST, ["v1", "token"]) => token(shared, &parts.headers, &body),
         (method, ["v1", "organizations", org, rest @ ..]) => {
@@ -107,6 +112,47 @@ async fn route(shared: &Shared, request: Request<Incoming>) -> Reply {
         Ok(success) => success_reply(success),
         Err(error) => error_reply(&error),
     }
+}
+
+/// The methods a known path serves (`None` for an unknown path).
+fn allowed_methods(segments: &[&str]) -> Option<&'static [Method]> {
+    Some(match segments {
+        ["v1", "token"] => &[Method::POST],
+        ["v1", "organizations", _, "validate"] => &[Method::GET],
+        ["v1", "organizations", _, "users"] => &[Method::GET, Method::POST],
+        ["v1", "organizations", _, "users", _] => &[Method::GET, Method::PUT],
+        [
+            "v1",
+            "organizations",
+            _,
+            "users",
+            _,
+            "roles" | "disable" | "enable",
+        ] => &[Method::PUT],
+        _ => return None,
+    })
+}
+
+/// 405 with `Allow`, for a known path and a method it does not serve.
+fn method_not_allowed(allowed: &[Method]) -> Reply {
+    let error = ApiError {
+        status: 405,
+        slug: "method-not-allowed",
+        title: "Method not allowed",
+        detail: "This endpoint does not serve that method".into(),
+        validation: Vec::new(),
+        code: None,
+    };
+    let mut reply = error_reply(&error);
+    let allow = allowed
+        .iter()
+        .map(Method::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if let Ok(value) = hyper::header::HeaderValue::from_str(&allow) {
+        reply.headers_mut().insert(hyper::header::ALLOW, value);
+    }
+    reply
 }
 
 /// The scope each resource operation needs.
@@ -222,6 +268,7 @@ fn token(shared: &Shared, headers: &hyper::HeaderMap, body: &Bytes) -> Result<Su
         ));
     }
     let body = parse_json(body)?;
+    super::rules::known_members(super::rules::object(&body)?, &["grantType", "scope"], &[])?;
     let grant = body.get("grantType").and_then(Value::as_str);
     let scopes: Option<Vec<String>> =
         body.get("scope")
