@@ -10,6 +10,18 @@ mod clock;
 mod fake;
 
 pub use clock::ManualClock;
+
+/// Decodes a list-users response body exactly as the client does (the generated envelope, then
+/// the normalization into one page type), for the benchmarks to compare with a hand-written
+/// decoder. Not part of the SDK's API.
+#[doc(hidden)]
+pub fn decode_users_page(body: &[u8]) -> Result<crate::UsersPage, serde_json::Error> {
+    let envelope: parchment_api::types::ListUsersResponse = serde_json::from_slice(body)?;
+    Ok(crate::UsersPage::from_wire(
+        envelope.data,
+        envelope.pagination,
+    ))
+}
 pub use fake::{FakeConfig, FakeCredentials, FakeParchment, Fault, LoggedRequest};
 
 /// Typed httpmock helpers generated from `openapi/parchment.yaml`.

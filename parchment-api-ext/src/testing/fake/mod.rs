@@ -244,6 +244,7 @@ impl FakeParchment {
         let mut org = Org::new(
             config.organization_secret.clone(),
             config.static_token.clone(),
+            0,
         );
         let acting_user = org
             .insert(FakeUser {
@@ -323,9 +324,15 @@ impl FakeParchment {
     /// Adds an organization with `secret` and an administrator (whose id is returned, for
     /// tokens to act for). Replaces an organization of the same id.
     pub fn add_organization(&self, organization_id: &str, secret: &str) -> String {
+        let namespace = {
+            let mut state = self.shared.state();
+            state.namespaces += 1;
+            state.namespaces
+        };
         let mut org = Org::new(
             secret.to_owned(),
             format!("{}-{organization_id}", self.shared.config.static_token),
+            namespace,
         );
         let admin = FakeUser {
             user_id: String::new(),

@@ -89,13 +89,16 @@ pub(super) fn known_members(
 
 /// Checks `access_roles` for replace-roles: the 400s of the reference.
 pub(super) fn roles(body: &Value) -> Result<Vec<String>, ApiError> {
+    let object = object(body)?;
+    known_members(object, &["access_roles"], &[])?;
+    role_list(object.get("access_roles"))
+}
+
+/// Checks an `access_roles` value: a non-empty array of assignable roles, sent once each.
+fn role_list(value: Option<&Value>) -> Result<Vec<String>, ApiError> {
     let invalid =
         || ApiError::invalid_request("access_roles must be a non-empty array of valid roles");
-    known_members(object(body)?, &["access_roles"], &[])?;
-    let roles = object(body)?
-        .get("access_roles")
-        .and_then(Value::as_array)
-        .ok_or_else(invalid)?;
+    let roles = value.and_then(Value::as_array).ok_or_else(invalid)?;
     let roles: Vec<String> = roles
         .iter()
         .map(|r| r.as_str().map(str::to_owned))
@@ -268,7 +271,7 @@ pub(super) fn create(body: &Value) -> Result<Create, ApiError> {
     }
     let roles = match object.get("access_roles") {
         None => vec!["member".to_owned()],
-        Some(_) => match roles(body) {
+        roles @ Some(_) => match role_list(roles) {
             Ok(roles) => roles,
             Err(_) => {
                 violations.push((

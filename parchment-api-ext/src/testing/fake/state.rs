@@ -164,10 +164,13 @@ pub(crate) struct Org {
     pub(crate) users: BTreeMap<String, FakeUser>,
     emails: HashSet<String>,
     next_user: u64,
+    namespace: u32,
 }
 
 impl Org {
-    pub(crate) fn new(secret: String, static_token: String) -> Self {
+    /// An organization; `namespace` (its ordinal) keeps its user ids apart from every other
+    /// organization's, as Parchment's are.
+    pub(crate) fn new(secret: String, static_token: String, namespace: u32) -> Self {
         Self {
             secret,
             static_token,
@@ -175,11 +178,12 @@ impl Org {
             users: BTreeMap::new(),
             emails: HashSet::new(),
             next_user: 1,
+            namespace,
         }
     }
 
     fn next_id(&mut self) -> String {
-        let id = format!("usr_{:012x}", self.next_user);
+        let id = format!("usr_{:04x}{:08x}", self.namespace, self.next_user);
         self.next_user += 1;
         id
     }
@@ -403,6 +407,8 @@ pub(crate) struct State {
     pub(crate) tokens_issued: u64,
     /// How far a test has moved the fake's clock ahead of the real one.
     pub(crate) clock_offset: Duration,
+    /// How many organizations were added after the first (each gets its own id namespace).
+    pub(crate) namespaces: u32,
 }
 
 impl State {
