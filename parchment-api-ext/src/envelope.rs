@@ -23,12 +23,19 @@ pub(crate) trait SuccessEnvelope {
 
     /// Splits the envelope into its `data` and the rest.
     fn split(self) -> (Self::Data, EnvelopeInfo);
+
+    /// Whether the body names its request id.
+    fn has_request_id(&self) -> bool;
 }
 
 macro_rules! success_envelope {
     ($($envelope:ident => $data:ty),+ $(,)?) => {$(
         impl SuccessEnvelope for types::$envelope {
             type Data = $data;
+
+            fn has_request_id(&self) -> bool {
+                self.request_id.is_some()
+            }
 
             fn split(self) -> (Self::Data, EnvelopeInfo) {
                 let info = EnvelopeInfo {
@@ -54,7 +61,11 @@ success_envelope! {
 
 /// The list envelope also carries a top-level `pagination` that normalization needs.
 impl SuccessEnvelope for types::ListUsersResponse {
-    type Data = (types::UsersPage, Option<types::Pagination>);
+    type Data = (parchment_api::UsersPage, Option<types::Pagination>);
+
+    fn has_request_id(&self) -> bool {
+        self.request_id.is_some()
+    }
 
     fn split(self) -> (Self::Data, EnvelopeInfo) {
         let info = EnvelopeInfo {
@@ -70,8 +81,8 @@ impl SuccessEnvelope for types::ListUsersResponse {
 /// The request id a response's headers carry, if any.
 fn header_request_id(headers: &HeaderMap) -> Option<String> {
     headers
-        .get("x-request-id")
-        .or_else(|| headers.get("x-amzn-requestid"))
+        .get(parchment_api::X_REQUEST_ID)
+        .or_else(|| headers.get(parchment_api::X_AMZN_REQUESTID))
         .and_then(|value| value.to_str().ok())
         .map(str::to_owned)
 }
@@ -82,11 +93,14 @@ pub(crate) fn into_response<E: SuccessEnvelope, T>(
     convert: impl FnOnce(E::Data) -> T,
 ) -> Response<T> {
     let status = value.status();
-    let header_id = header_request_id(value.headers());
+    // The headers are read only when the body names no request id.
+    let header_id = if value.has_request_id() {
+        None
+    } else {
+        header_request_id(value.headers())
+    };
     let (data, mut info) = value.into_inner().split();
-    if info.request_id.is_none() {
-        info.request_id = header_id;
-    }
+    info.request_id = info.request_id.or(header_id);
     Response::new(convert(data), status, info)
 }
 

@@ -147,7 +147,8 @@ pub(crate) fn parse_date_of_birth(raw: &str) -> Option<NaiveDate> {
         Some((date, _time)) => date,
         None => raw,
     };
-    NaiveDate::parse_from_str(date_part, "%Y-%m-%d").ok()
+    // `FromStr` reads ISO 8601 `YYYY-MM-DD` without interpreting a format string each call.
+    date_part.parse().ok()
 }
 
 impl From<types::UserSummary> for UserSummary {
@@ -164,10 +165,13 @@ impl From<types::UserSummary> for UserSummary {
 
 impl UsersPage {
     /// Normalizes both list shapes; pagination inside `data` wins over a top-level one.
-    pub(crate) fn from_wire(data: types::UsersPage, top_level: Option<types::Pagination>) -> Self {
+    pub(crate) fn from_wire(
+        data: parchment_api::UsersPage,
+        top_level: Option<types::Pagination>,
+    ) -> Self {
         let (users, pagination) = match data {
-            types::UsersPage::Array(users) => (users, top_level),
-            types::UsersPage::UsersPageObject(object) => {
+            parchment_api::UsersPage::Array(users) => (users, top_level),
+            parchment_api::UsersPage::UsersPageObject(object) => {
                 (object.users, object.pagination.or(top_level))
             }
         };

@@ -23,9 +23,9 @@ pub(crate) fn id(field: &str, value: &str) -> Option<FieldError> {
         "must not be empty"
     } else if value == "." || value == ".." {
         "must not be `.` or `..`"
-    } else if value
-        .chars()
-        .any(|c| matches!(c, '/' | '\\' | '?' | '#') || c.is_control())
+    } else if value.bytes().any(|b| matches!(b, b'/' | b'\\' | b'?' | b'#') || b.is_ascii_control())
+        // Non-ASCII control characters (U+0080 to U+009F) need the characters decoded.
+        || (!value.is_ascii() && value.chars().any(char::is_control))
     {
         "must not contain `/`, `\\`, `?`, `#` or control characters"
     } else {

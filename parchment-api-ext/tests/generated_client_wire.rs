@@ -6,9 +6,11 @@ use httpmock::Method::{GET, PUT};
 use httpmock::MockServer;
 use parchment_api::types::{
     ListUsersResponse, ReadUserResponse, ReplaceUserRolesRequest, ReplaceUserRolesResponse,
-    UpdateProviderDetails, UpdateUserRequest, UpdateUserResponse, UsersPage,
+    UpdateProviderDetails, UpdateUserRequest, UpdateUserResponse,
 };
-use parchment_api::{Client, Error, PrescriberType, ResponseMeta, Role, Sex, call_scope};
+use parchment_api::{
+    Client, Error, PrescriberType, ResponseMeta, Role, Sex, UsersPage, call_scope,
+};
 use parchment_api_ext::testing::mocks::MockServerExt;
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
 use serde_json::json;

@@ -5,10 +5,9 @@
 use parchment_api::types::{
     CreateUserRequest, CreateUserResponse, ErrorResponse, ListUsersResponse, ReadUserResponse,
     ReplaceUserRolesRequest, ReplaceUserRolesResponse, TokenRequest, TokenResponse,
-    UpdateUserRequest, UpdateUserResponse, UserStatusResponse, UsersPage,
-    ValidateOrganizationResponse,
+    UpdateUserRequest, UpdateUserResponse, UserStatusResponse, ValidateOrganizationResponse,
 };
-use parchment_api::{PrescriberType, Role, Sex};
+use parchment_api::{PrescriberType, Role, Sex, UsersPage};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};

@@ -213,7 +213,7 @@ partial body still decodes; the HTTP status, not `statusCode`, is the truth.
     pub struct ListUsersResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<::std::string::String>,
-        pub data: UsersPage,
+        pub data: ::parchment_api::UsersPage,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -920,30 +920,6 @@ given, `qualifications` is required, and `prescriber_number` unless the type is 
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub full_name: ::std::option::Option<::std::string::String>,
         pub user_id: ::std::string::String,
-    }
-    ///A list page in either documented form.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
-    #[serde(untagged)]
-    pub enum UsersPage {
-        Array(::std::vec::Vec<UserSummary>),
-        UsersPageObject(UsersPageObject),
-    }
-    impl ::std::convert::From<::std::vec::Vec<UserSummary>> for UsersPage {
-        fn from(value: ::std::vec::Vec<UserSummary>) -> Self {
-            Self::Array(value)
-        }
-    }
-    impl ::std::convert::From<UsersPageObject> for UsersPage {
-        fn from(value: UsersPageObject) -> Self {
-            Self::UsersPageObject(value)
-        }
     }
     ///The object form of a list page.
     #[derive(

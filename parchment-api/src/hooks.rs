@@ -18,9 +18,17 @@
 
 use progenitor_client::{ClientHooks, Error, OperationInfo};
 use reqwest::StatusCode;
-use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use std::cell::RefCell;
 use std::future::Future;
+use std::sync::Arc;
+
+/// `x-request-id`: where gateways put the request id.
+pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+/// `x-amzn-requestid`: where AWS API Gateway puts the request id.
+pub const X_AMZN_REQUESTID: HeaderName = HeaderName::from_static("x-amzn-requestid");
+/// The header progenitor adds to every request.
+const API_VERSION: HeaderName = HeaderName::from_static("api-version");
 
 /// What a response said about itself, besides its body.
 #[derive(Debug, Clone)]
@@ -42,8 +50,8 @@ impl ResponseMeta {
         Self {
             status,
             request_id: headers
-                .get("x-request-id")
-                .or_else(|| headers.get("x-amzn-requestid"))
+                .get(X_REQUEST_ID)
+                .or_else(|| headers.get(X_AMZN_REQUESTID))
                 .cloned(),
             retry_after: headers.get(reqwest::header::RETRY_AFTER).cloned(),
             content_type: headers.get(reqwest::header::CONTENT_TYPE).cloned(),
@@ -56,17 +64,17 @@ impl ResponseMeta {
 #[non_exhaustive]
 pub struct CallOptions {
     /// Headers every request carries (replacing any of the same name). Mark credential values
-    /// sensitive.
-    pub headers: HeaderMap,
+    /// sensitive. Shared, so that a caller can build them once and send them with every call.
+    pub headers: Arc<HeaderMap>,
     /// The largest response body read, in bytes; reading more fails the read. `None`: no limit.
     pub max_response_bytes: Option<usize>,
 }
 
 impl CallOptions {
     /// Options with these headers and no body limit.
-    pub fn new(headers: HeaderMap) -> Self {
+    pub fn new(headers: impl Into<Arc<HeaderMap>>) -> Self {
         Self {
-            headers,
+            headers: headers.into(),
             max_response_bytes: None,
         }
     }
@@ -90,7 +98,8 @@ struct Scope {
 }
 
 tokio::task_local! {
-    static SCOPE: RefCell<Scope>;
+    // Boxed: the task-local future swaps the value in and out on every poll.
+    static SCOPE: RefCell<Box<Scope>>;
 }
 
 /// Runs `call` (a generated-client call) with `options` (headers, or [`CallOptions`]) applied
@@ -100,10 +109,10 @@ pub async fn call_scope<F: Future>(
     options: impl Into<CallOptions>,
     call: F,
 ) -> (F::Output, Option<ResponseMeta>) {
-    let scope = RefCell::new(Scope {
+    let scope = RefCell::new(Box::new(Scope {
         options: options.into(),
         last_response: None,
-    });
+    }));
     SCOPE
         .scope(scope, async move {
             let output = call.await;
@@ -121,9 +130,9 @@ impl ClientHooks<()> for crate::Client {
     ) -> Result<(), Error<E>> {
         let headers = request.headers_mut();
         // progenitor sends the spec's version as `api-version`; Parchment defines no such header.
-        headers.remove("api-version");
+        headers.remove(API_VERSION);
         let _outside_a_scope = SCOPE.try_with(|scope| {
-            for (name, value) in &scope.borrow().options.headers {
+            for (name, value) in scope.borrow().options.headers.iter() {
                 headers.insert(name, value.clone());
             }
         });
@@ -161,16 +170,19 @@ impl ClientHooks<()> for crate::Client {
     }
 }
 
-/// The same response, whose body fails to read past `limit` bytes: a body that announces more
-/// fails at once; one that streams more fails as soon as it passes the limit. Either way no more
-/// than about `limit` bytes are ever held.
+/// The same response, whose body fails to read past `limit` bytes. A body that announces its
+/// length within the limit is returned as it is: HTTP/1.1 framing stops it at that length, and
+/// rebuilding the response costs every call a URL parse and a boxed body. One that announces
+/// more fails at once; one without a length is bounded as it streams. Either way no more than
+/// about `limit` bytes are ever held.
 fn limited(response: reqwest::Response, limit: usize) -> reqwest::Response {
-    let announced_too_large = response
-        .content_length()
-        .is_some_and(|length| length > limit as u64);
+    let limit = match response.content_length() {
+        Some(length) if length <= limit as u64 => return response,
+        Some(_) => 0,
+        None => limit,
+    };
     let response: http::Response<reqwest::Body> = response.into();
     let (parts, body) = response.into_parts();
-    let limit = if announced_too_large { 0 } else { limit };
     let body = reqwest::Body::wrap(http_body_util::Limited::new(body, limit));
     http::Response::from_parts(parts, body).into()
 }

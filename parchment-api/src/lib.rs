@@ -4,7 +4,8 @@
 //! Most services want `parchment-api-ext`, which adds configuration, credentials, validation,
 //! typed errors and pagination on top of this crate. This crate is the wire contract: one method
 //! per operation of the spec and one type per schema. The only hand-written items are those the
-//! generator needs: the open enums that replace the spec's closed ones, and the client hooks.
+//! generator needs: the open enums that replace the spec's closed ones, a one-pass decoder for
+//! the two list shapes, and the client hooks.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -16,11 +17,15 @@ extern crate self as parchment_api;
 mod hooks;
 mod open_enum;
 mod open_enums;
+mod users_page;
 
 #[rustfmt::skip]
 #[allow(missing_docs, unreachable_pub, clippy::all, clippy::pedantic, clippy::unwrap_used)]
 mod generated;
 
 pub use generated::*;
-pub use hooks::{CallOptions, ResponseMeta, call_scope, is_body_too_large};
+pub use hooks::{
+    CallOptions, ResponseMeta, X_AMZN_REQUESTID, X_REQUEST_ID, call_scope, is_body_too_large,
+};
 pub use open_enums::{PrescriberType, Role, Sex};
+pub use users_page::UsersPage;

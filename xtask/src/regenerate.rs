@@ -94,6 +94,13 @@ fn settings() -> GenerationSettings {
     ] {
         settings.with_replacement(schema, rust_type, open_enum_traits());
     }
+    // oneOf [array, object] would generate a serde-untagged enum, which buffers and re-decodes
+    // every page; the hand-written one decodes each form in one pass.
+    settings.with_replacement(
+        "UsersPage",
+        "::parchment_api::UsersPage",
+        std::iter::empty(),
+    );
     settings
 }
 

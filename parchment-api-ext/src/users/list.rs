@@ -155,7 +155,7 @@ async fn fetch_page(
     let api = organization.api();
     let call = || api.list_users(organization.id(), last_key, limit);
     let value = organization.execute(OPERATION, None, call).await?;
-    Ok(into_response(value, |(data, pagination)| {
+    Ok(into_response(*value, |(data, pagination)| {
         UsersPage::from_wire(data, pagination)
     }))
 }

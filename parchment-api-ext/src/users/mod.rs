@@ -72,7 +72,7 @@ impl Users {
                 api.read_user(org.id(), user_id)
             })
             .await?;
-        Ok(into_response(value, User::from))
+        Ok(into_response(*value, User::from))
     }
 
     /// Creates a user (see [`NewUser`] for what is required). Both documented response shapes
@@ -96,7 +96,7 @@ impl Users {
         let value = org
             .execute(OPERATION, None, || api.create_user(org.id(), &body))
             .await?;
-        let response = into_response(value, |created| created);
+        let response = into_response(*value, |created| created);
         // Some pages return `{user_id}`, others `{parchment_user_id, external_user_id, url}`.
         let Some(user_id) = response
             .user_id
@@ -140,7 +140,7 @@ impl Users {
                 api.update_user(org.id(), user_id, &body)
             })
             .await?;
-        Ok(into_response(value, UpdatedUser::from))
+        Ok(into_response(*value, UpdatedUser::from))
     }
 
     /// Replaces all of the user's roles with `roles` (not a merge). The set must not be empty
@@ -168,7 +168,7 @@ impl Users {
         let api = org.api();
         let call = || api.replace_user_roles(org.id(), user_id, &body);
         let value = org.execute(OPERATION, Some(user_id), call).await?;
-        Ok(into_response(value, UserRoles::from))
+        Ok(into_response(*value, UserRoles::from))
     }
 
     /// Adds `roles` to the user's roles: reads the user, then replaces the roles with the union.
@@ -242,7 +242,7 @@ impl Users {
                 api.disable_user(org.id(), user_id)
             })
             .await?;
-        Ok(into_response(value, UpdatedUser::from))
+        Ok(into_response(*value, UpdatedUser::from))
     }
 
     /// Re-enables the user. Idempotent. The user comes back with the `member` role only: set
@@ -257,7 +257,7 @@ impl Users {
                 api.enable_user(org.id(), user_id)
             })
             .await?;
-        Ok(into_response(value, UpdatedUser::from))
+        Ok(into_response(*value, UpdatedUser::from))
     }
 
     /// Re-enables the user and gives them `roles`. The roles are checked before anything is

@@ -1,0 +1,603 @@
+//! The SDK against a hand-written reqwest + serde_json client, side by side, on loopback.
+//!
+//! One hyper server serves canned bytes (so the server costs both sides the same); each
+//! scenario runs both clients in alternating order over several rounds and reports medians and
+//! the SDK/baseline ratio. `cargo xtask bench` runs this in release mode, adds the build-time
+//! scenario, and writes BENCHMARKS.md; `cargo bench --bench sdk_vs_baseline -- --json FILE`
+//! runs it alone.
+
+use bytes::Bytes;
+use futures::TryStreamExt;
+use http_body_util::Full;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
+use parchment_api_ext::{Client, testing::decode_users_page};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::Instant;
+
+const TOKEN: &str = "bench-token";
+const SECRET: &str = "bench-secret";
+const USERS_PER_PAGE: usize = 100;
+
+// ---------------------------------------------------------------- the canned server
+
+/// Bytes the server answers with, built once.
+struct Canned {
+    user: Bytes,
+    /// A page of 100 users split around its `lastKey` value: prefix, key, suffix.
+    page_prefix: Bytes,
+    page_suffix: Bytes,
+    last_page: Bytes,
+}
+
+fn envelope(data: Value) -> Value {
+    json!({
+        "success": true, "statusCode": 200, "message": "OK", "data": data,
+        "timestamp": "2024-01-25T09:15:00.000Z", "requestId": "req_1706171700000_abc123"
+    })
+}
+
+fn provider(n: usize) -> Value {
+    json!({
+        "user_id": format!("usr_{n:012}"), "email": format!("user{n}@example.com"),
+        "external_user_id": format!("PARTNER#USER_{n}"), "full_name": "Dr Darlene Cameron",
+        "access_roles": ["admin", "provider"]
+    })
+}
+
+impl Canned {
+    fn new() -> Self {
+        let user = envelope(json!({
+            "user_id": "usr_abc123def456", "email": "darlene.cameron@example.com",
+            "full_name": "Dr Darlene Cameron", "access_roles": ["admin", "provider"],
+            "provider_details": {
+                "title": "Dr", "hpii_number": "8003614900029560", "erx_entity_id": "F3WFX",
+                "prescriber_number": "1234567", "provider_number": "123456", "prescriber_type": "M",
+                "ahpra_number": "1234567896321", "qualifications": "MBBS", "hospital_provider_number": "H123456",
+                "family_name": "Cameron", "given_name": "Darlene", "date_of_birth": "1969-10-02T00:00:00.000Z",
+                "sex": "F", "phone": "0412345678",
+                "australian_address": {"street_number": "1", "street_name": "Collins Street", "suburb": "Melbourne", "state": "VIC", "postcode": "3000"}
+            }
+        }));
+        let users: Vec<Value> = (0..USERS_PER_PAGE).map(provider).collect();
+        let marker = "LAST_KEY_MARKER";
+        let page = envelope(json!({"users": users, "pagination": {"total": 100_000, "limit": 100, "lastKey": marker}})).to_string();
+        let (prefix, suffix) = page
+            .split_once(&format!("\"{marker}\""))
+            .expect("the marker is in the page");
+        let last = envelope(json!({"users": users, "pagination": {"total": 100_000, "limit": 100, "lastKey": null}})).to_string();
+        Self {
+            user: Bytes::from(user.to_string()),
+            page_prefix: Bytes::from(format!("{prefix}\"")),
+            page_suffix: Bytes::from(format!("\"{suffix}")),
+            last_page: Bytes::from(last),
+        }
+    }
+
+    /// Page `n` of a list whose organization id says how many pages it has (`pages1000`).
+    fn page(&self, pages: usize, n: usize) -> Bytes {
+        if n + 1 >= pages {
+            return self.last_page.clone();
+        }
+        let key = format!("p{}", n + 1);
+        let mut body =
+            Vec::with_capacity(self.page_prefix.len() + key.len() + self.page_suffix.len());
+        body.extend_from_slice(&self.page_prefix);
+        body.extend_from_slice(key.as_bytes());
+        body.extend_from_slice(&self.page_suffix);
+        Bytes::from(body)
+    }
+}
+
+fn answer(canned: &Canned, request: &Request<hyper::body::Incoming>) -> Bytes {
+    let path = request.uri().path();
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    match segments.as_slice() {
+        ["v1", "organizations", org, "users"] => {
+            let pages = org.trim_start_matches("pages").parse().unwrap_or(1);
+            let page = request
+                .uri()
+                .query()
+                .and_then(|q| q.split('&').find_map(|pair| pair.strip_prefix("lastKey=p")))
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0);
+            canned.page(pages, page)
+        }
+        _ => canned.user.clone(),
+    }
+}
+
+async fn start_server(canned: Arc<Canned>) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a loopback port");
+    let address = listener.local_addr().expect("its address");
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let canned = canned.clone();
+            tokio::spawn(async move {
+                let service = service_fn(move |request: Request<hyper::body::Incoming>| {
+                    let body = answer(&canned, &request);
+                    async move {
+                        let mut response = Response::new(Full::new(body));
+                        response
+                            .headers_mut()
+                            .insert("content-type", "application/json".parse().expect("valid"));
+                        Ok::<_, std::convert::Infallible>(response)
+                    }
+                });
+                let _ = http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    format!("http://{address}")
+}
+
+// ---------------------------------------------------------------- the hand-written baseline
+
+/// What a service would write by hand: reqwest, serde_json, plain structs.
+struct Baseline {
+    http: reqwest::Client,
+    base_url: String,
+}
+
+#[derive(Deserialize)]
+struct BaselineEnvelope<T> {
+    data: T,
+}
+
+/// The same information the SDK returns for a user, as plain strings.
+#[allow(dead_code)]
+#[derive(Deserialize)]
+struct BaselineUser {
+    user_id: String,
+    email: Option<String>,
+    external_user_id: Option<String>,
+    full_name: Option<String>,
+    title: Option<String>,
+    erx_entity_id: Option<String>,
+    access_roles: Vec<String>,
+    provider_details: Option<BaselineProvider>,
+}
+
+#[allow(dead_code)]
+#[derive(Deserialize)]
+struct BaselineProvider {
+    title: Option<String>,
+    given_name: Option<String>,
+    family_name: Option<String>,
+    date_of_birth: Option<String>,
+    sex: Option<String>,
+    phone: Option<String>,
+    hpii_number: Option<String>,
+    erx_entity_id: Option<String>,
+    prescriber_type: Option<String>,
+    prescriber_number: Option<String>,
+    provider_number: Option<String>,
+    ahpra_number: Option<String>,
+    qualifications: Option<String>,
+    hospital_provider_number: Option<String>,
+    australian_address: Option<BaselineAddress>,
+}
+
+#[allow(dead_code)]
+#[derive(Deserialize)]
+struct BaselineAddress {
+    street_number: Option<String>,
+    street_name: Option<String>,
+    suburb: Option<String>,
+    state: Option<String>,
+    postcode: Option<String>,
+}
+
+#[allow(dead_code)]
+#[derive(Deserialize)]
+struct BaselineSummary {
+    user_id: String,
+    email: Option<String>,
+    external_user_id: Option<String>,
+    full_name: Option<String>,
+    access_roles: Option<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+struct BaselinePage {
+    users: Vec<BaselineSummary>,
+    pagination: BaselinePagination,
+}
+
+#[derive(Deserialize)]
+struct BaselinePagination {
+    #[serde(rename = "lastKey")]
+    last_key: Option<String>,
+}
+
+impl Baseline {
+    fn new(base_url: &str) -> Self {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("a client");
+        Self {
+            http,
+            base_url: base_url.to_owned(),
+        }
+    }
+
+    async fn get<T: serde::de::DeserializeOwned>(
+        &self,
+        url: String,
+        query: &[(&str, String)],
+    ) -> Result<T, String> {
+        let response = self
+            .http
+            .get(url)
+            .query(query)
+            .bearer_auth(TOKEN)
+            .header("x-organization-secret", SECRET)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        if !response.status().is_success() {
+            return Err(format!("status {}", response.status()));
+        }
+        let body = response.bytes().await.map_err(|e| e.to_string())?;
+        serde_json::from_slice::<BaselineEnvelope<T>>(&body)
+            .map(|e| e.data)
+            .map_err(|e| e.to_string())
+    }
+
+    async fn read_user(&self, org: &str, user: &str) -> Result<BaselineUser, String> {
+        self.get(
+            format!("{}/v1/organizations/{org}/users/{user}", self.base_url),
+            &[],
+        )
+        .await
+    }
+
+    /// Every user of every page, counted as they arrive (pages are not kept).
+    async fn stream_users(&self, org: &str) -> Result<usize, String> {
+        let mut count = 0;
+        let mut key: Option<String> = None;
+        loop {
+            let mut query = vec![("limit", USERS_PER_PAGE.to_string())];
+            if let Some(key) = &key {
+                query.push(("lastKey", key.clone()));
+            }
+            let page: BaselinePage = self
+                .get(
+                    format!("{}/v1/organizations/{org}/users", self.base_url),
+                    &query,
+                )
+                .await?;
+            count += page.users.len();
+            match page.pagination.last_key {
+                Some(next) => key = Some(next),
+                None => return Ok(count),
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------- measurement
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(|a, b| a.total_cmp(b));
+    values[values.len() / 2]
+}
+
+/// The resident set's high-water mark since the last reset, and the current size, in bytes.
+fn memory() -> (u64, u64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(name))
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|kb| kb.parse::<u64>().ok())
+            .map_or(0, |kb| kb * 1024)
+    };
+    (field("VmHWM:"), field("VmRSS:"))
+}
+
+/// Resets the high-water mark to the current size (Linux: `5` to clear_refs).
+fn reset_peak() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+struct Row {
+    scenario: &'static str,
+    unit: &'static str,
+    sdk: f64,
+    baseline: f64,
+    target: &'static str,
+    /// Whether lower is better (latency, time) or higher (throughput).
+    lower_is_better: bool,
+    limit: f64,
+}
+
+impl Row {
+    fn ratio(&self) -> f64 {
+        self.sdk / self.baseline
+    }
+
+    fn meets_target(&self) -> bool {
+        if self.lower_is_better {
+            self.ratio() <= self.limit
+        } else {
+            self.ratio() >= self.limit
+        }
+    }
+
+    fn json(&self) -> Value {
+        json!({
+            "scenario": self.scenario, "unit": self.unit, "sdk": self.sdk, "baseline": self.baseline,
+            "ratio": self.ratio(), "target": self.target, "meets_target": self.meets_target()
+        })
+    }
+}
+
+/// Which side goes first in pair `i`: they alternate, so that neither always meets a warmer or
+/// a busier machine.
+fn sides(i: usize) -> [usize; 2] {
+    if i.is_multiple_of(2) { [0, 1] } else { [1, 0] }
+}
+
+/// Read-user latency, the two clients interleaved call by call.
+async fn sequential_latency(sdk: &Client, baseline: &Baseline) -> Row {
+    const PAIRS: usize = 4000;
+    let users = sdk.organization("org").users();
+    let (mut sdk_all, mut base_all) = (Vec::with_capacity(PAIRS), Vec::with_capacity(PAIRS));
+    for pair in 0..PAIRS {
+        for side in sides(pair) {
+            let started = Instant::now();
+            if side == 0 {
+                users.get("usr_1").await.expect("the SDK call succeeds");
+                sdk_all.push(started.elapsed().as_secs_f64() * 1e6);
+            } else {
+                baseline
+                    .read_user("org", "usr_1")
+                    .await
+                    .expect("the baseline call succeeds");
+                base_all.push(started.elapsed().as_secs_f64() * 1e6);
+            }
+        }
+    }
+    Row {
+        scenario: "1. read user, sequential: median latency",
+        unit: "µs",
+        sdk: median(&mut sdk_all),
+        baseline: median(&mut base_all),
+        target: "≤ 1.05",
+        lower_is_better: true,
+        limit: 1.05,
+    }
+}
+
+/// Waves of 1,000 read-user calls at once through one client, the two clients' waves
+/// alternating; the median wave's calls per second.
+async fn concurrent_throughput(sdk: &Client, baseline: &Arc<Baseline>) -> (Row, usize) {
+    const CALLS: usize = 1000;
+    const PAIRS: usize = 30;
+    let (mut sdk_rates, mut base_rates) = (Vec::new(), Vec::new());
+    let mut errors = 0;
+    for pair in 0..PAIRS {
+        for side in sides(pair) {
+            let started = Instant::now();
+            errors += if side == 0 {
+                sdk_wave(sdk, CALLS).await
+            } else {
+                baseline_wave(baseline, CALLS).await
+            };
+            let rate = CALLS as f64 / started.elapsed().as_secs_f64();
+            if side == 0 {
+                sdk_rates.push(rate)
+            } else {
+                base_rates.push(rate)
+            }
+        }
+    }
+    let row = Row {
+        scenario: "2. 1,000 concurrent read-user calls: throughput",
+        unit: "calls/s",
+        sdk: median(&mut sdk_rates),
+        baseline: median(&mut base_rates),
+        target: "≥ 0.95",
+        lower_is_better: false,
+        limit: 0.95,
+    };
+    (row, errors)
+}
+
+/// `calls` SDK reads at once; the number that failed.
+async fn sdk_wave(sdk: &Client, calls: usize) -> usize {
+    let users = sdk.organization("org").users();
+    let outcomes = futures::future::join_all((0..calls).map(|_| {
+        let users = users.clone();
+        async move { users.get("usr_1").await.is_ok() }
+    }))
+    .await;
+    outcomes.iter().filter(|ok| !**ok).count()
+}
+
+/// `calls` baseline reads at once; the number that failed.
+async fn baseline_wave(baseline: &Arc<Baseline>, calls: usize) -> usize {
+    let outcomes = futures::future::join_all((0..calls).map(|_| {
+        let baseline = baseline.clone();
+        async move { baseline.read_user("org", "usr_1").await.is_ok() }
+    }))
+    .await;
+    outcomes.iter().filter(|ok| !**ok).count()
+}
+
+/// Streams `pages` pages of 100 users through both sides; throughput and peak RSS growth.
+async fn stream(sdk: &Client, baseline: &Baseline, pages: usize, rounds: usize) -> (Row, u64, u64) {
+    let org = format!("pages{pages}");
+    let expected = pages * USERS_PER_PAGE;
+    let (mut sdk_rates, mut base_rates) = (Vec::new(), Vec::new());
+    let (mut sdk_growth, mut base_growth) = (0u64, 0u64);
+    for round in 0..rounds {
+        for side in sides(round) {
+            reset_peak();
+            let (_, before) = memory();
+            let started = Instant::now();
+            let count = if side == 0 {
+                let users = sdk.organization(org.clone()).users();
+                users
+                    .list()
+                    .limit(USERS_PER_PAGE as u32)
+                    .stream()
+                    .try_fold(0usize, |n, _| async move { Ok(n + 1) })
+                    .await
+                    .expect("the SDK stream succeeds")
+            } else {
+                baseline
+                    .stream_users(&org)
+                    .await
+                    .expect("the baseline stream succeeds")
+            };
+            assert_eq!(count, expected);
+            let rate = count as f64 / started.elapsed().as_secs_f64();
+            let (peak, _) = memory();
+            let growth = peak.saturating_sub(before);
+            if side == 0 {
+                sdk_rates.push(rate);
+                sdk_growth = sdk_growth.max(growth);
+            } else {
+                base_rates.push(rate);
+                base_growth = base_growth.max(growth);
+            }
+        }
+    }
+    let row = Row {
+        scenario: if pages >= 1000 {
+            "3. stream 100,000 users (1,000 pages): throughput"
+        } else {
+            "3b. stream 10,000 users (100 pages): throughput"
+        },
+        unit: "users/s",
+        sdk: median(&mut sdk_rates),
+        baseline: median(&mut base_rates),
+        target: "≥ 0.95",
+        lower_is_better: false,
+        limit: 0.95,
+    };
+    (row, sdk_growth, base_growth)
+}
+
+/// Decoding one page, the two decoders alternating in batches.
+fn decode(canned: &Canned) -> Row {
+    const BATCH: usize = 200;
+    const PAIRS: usize = 60;
+    let page = canned.page(2, 0);
+    let (mut sdk_ns, mut base_ns) = (Vec::new(), Vec::new());
+    for pair in 0..PAIRS {
+        for side in sides(pair) {
+            let started = Instant::now();
+            for _ in 0..BATCH {
+                if side == 0 {
+                    let page = decode_users_page(std::hint::black_box(&page)).expect("decodes");
+                    std::hint::black_box(page);
+                } else {
+                    let page: BaselineEnvelope<BaselinePage> =
+                        serde_json::from_slice(std::hint::black_box(&page)).expect("decodes");
+                    std::hint::black_box(page);
+                }
+            }
+            let ns = started.elapsed().as_nanos() as f64 / BATCH as f64;
+            if side == 0 {
+                sdk_ns.push(ns)
+            } else {
+                base_ns.push(ns)
+            }
+        }
+    }
+    Row {
+        scenario: "4. decode one 100-user page",
+        unit: "ns/op",
+        sdk: median(&mut sdk_ns),
+        baseline: median(&mut base_ns),
+        target: "≤ 1.5",
+        lower_is_better: true,
+        limit: 1.5,
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    // cargo bench passes `--bench`; only `--json FILE` is ours.
+    let json_path = args
+        .iter()
+        .position(|a| a == "--json")
+        .and_then(|i| args.get(i + 1))
+        .cloned();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let canned = Arc::new(Canned::new());
+    let results = runtime.block_on(async {
+        let base_url = start_server(canned.clone()).await;
+        let sdk = Client::builder()
+            .base_url(&base_url)
+            .access_token(TOKEN)
+            .organization_secret(SECRET)
+            .build()
+            .expect("an SDK client");
+        let baseline = Arc::new(Baseline::new(&base_url));
+        // Warm both connection pools and code paths.
+        for _ in 0..200 {
+            sdk.organization("org")
+                .users()
+                .get("usr_1")
+                .await
+                .expect("warm-up");
+            baseline.read_user("org", "usr_1").await.expect("warm-up");
+        }
+        let mut rows = vec![sequential_latency(&sdk, &baseline).await];
+        // For a profiler: one side of scenario 2 alone, for a while.
+        match std::env::var("BENCH_PROFILE_CONCURRENT").as_deref() {
+            Ok("sdk") => {
+                for _ in 0..200 {
+                    sdk_wave(&sdk, 1000).await;
+                }
+                return json!({});
+            }
+            Ok("baseline") => {
+                for _ in 0..200 {
+                    baseline_wave(&baseline, 1000).await;
+                }
+                return json!({});
+            }
+            _ => {}
+        }
+        let (concurrent, errors) = concurrent_throughput(&sdk, &baseline).await;
+        rows.push(concurrent);
+        let (stream_100k, sdk_growth_100k, base_growth_100k) =
+            stream(&sdk, &baseline, 1000, 3).await;
+        let (stream_10k, sdk_growth_10k, base_growth_10k) = stream(&sdk, &baseline, 100, 10).await;
+        rows.push(stream_100k);
+        rows.push(stream_10k);
+        rows.push(decode(&canned));
+        json!({
+            "rows": rows.iter().map(Row::json).collect::<Vec<_>>(),
+            "concurrent_errors": errors,
+            "stream_peak_rss_growth_bytes": {
+                "sdk_10k": sdk_growth_10k, "sdk_100k": sdk_growth_100k,
+                "baseline_10k": base_growth_10k, "baseline_100k": base_growth_100k,
+                "target": "flat, under 16 MiB"
+            }
+        })
+    });
+    let text = serde_json::to_string_pretty(&results).expect("serializable");
+    println!("{text}");
+    if let Some(path) = json_path {
+        std::fs::write(&path, &text).expect("the results file is writable");
+    }
+}
