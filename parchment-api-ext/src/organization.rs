@@ -45,6 +45,8 @@ struct Handle {
     retry_policy: Option<RetryPolicy>,
     /// With a static token: every call's headers, built once.
     static_headers: Option<Arc<HeaderMap>>,
+    /// What is wrong with `id`, checked once: every call reports it and sends nothing.
+    id_problem: Option<FieldError>,
 }
 
 impl Handle {
@@ -87,6 +89,7 @@ impl Organization {
     pub(crate) fn new(client: Client, id: String) -> Self {
         let handle = Handle {
             client,
+            id_problem: validate::id("organization_id", &id),
             id,
             secret: None,
             acting_user: None,
@@ -162,7 +165,7 @@ impl Organization {
 
     /// What is wrong with the organization id and the given user id, if anything.
     pub(crate) fn id_errors(&self, user_id: Option<&str>) -> Vec<FieldError> {
-        std::iter::once(validate::id("organization_id", &self.inner.id))
+        std::iter::once(self.inner.id_problem.clone())
             .chain(user_id.map(|user_id| validate::id("user_id", user_id)))
             .flatten()
             .collect()

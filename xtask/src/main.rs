@@ -4,7 +4,9 @@
 //! - `ci`: the whole gate that `.ci/run` runs.
 //! - `fake-server [--port N] [--seed N]`: FakeParchment as a process.
 //! - `conformance`: schemathesis checks FakeParchment against the spec.
+//! - `bench [--no-build-time]`: the SDK against a hand-written client; writes BENCHMARKS.md.
 
+mod bench;
 mod ci;
 mod fake;
 mod regenerate;
@@ -19,9 +21,10 @@ fn main() -> ExitCode {
         Some("ci") => ci::run(&args[1..]),
         Some("fake-server") => fake::fake_server(&args[1..]),
         Some("conformance") => fake::conformance(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <regenerate [--check] | ci | fake-server [--port N] | conformance>"
+                "usage: cargo xtask <regenerate [--check] | ci | fake-server [--port N] | conformance | bench>"
             );
             return ExitCode::from(2);
         }
