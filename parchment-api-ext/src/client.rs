@@ -2,6 +2,7 @@
 //! clone.
 
 use crate::auth::{Auth, OrganizationCredentials};
+use crate::cache::{CacheStats, ReadCache};
 use crate::clock::Clock;
 use crate::config::ClientBuilder;
 use crate::error::{Error, Result};
@@ -37,6 +38,7 @@ pub(crate) struct Inner {
     pub(crate) attempt_timeout: Option<Duration>,
     pub(crate) call_deadline: Option<Duration>,
     pub(crate) max_response_bytes: Option<usize>,
+    pub(crate) read_cache: Option<ReadCache>,
 }
 
 impl Client {
@@ -97,6 +99,12 @@ impl Client {
         }
     }
 
+    /// How the read cache has served so far; `None` when it is off (the default; see
+    /// [`ClientBuilder::read_cache`]).
+    pub fn cache_stats(&self) -> Option<CacheStats> {
+        self.inner.read_cache.as_ref().map(ReadCache::stats)
+    }
+
     /// The base URL calls go to.
     pub fn base_url(&self) -> &str {
         parchment_api::ClientInfo::baseurl(&self.inner.api)
@@ -121,6 +129,7 @@ impl fmt::Debug for Client {
             .field("auth", &self.inner.auth)
             .field("organization_secret", &secret)
             .field("default_organization", &self.inner.default_organization)
+            .field("read_cache", &self.inner.read_cache)
             .finish()
     }
 }

@@ -3,6 +3,7 @@
 use crate::auth::{
     Auth, DEFAULT_TOKEN_RENEWAL_MARGIN, PartnerCredentials, Scope, sensitive_header,
 };
+use crate::cache::{ReadCache, ReadCacheConfig};
 use crate::client::{Client, Inner};
 use crate::clock::{Clock, SystemClock};
 use crate::environment::Environment;
@@ -65,6 +66,7 @@ pub struct ClientBuilder {
     call_deadline: Option<Duration>,
     rate_limit: Option<f64>,
     max_response_bytes: Option<usize>,
+    read_cache: Option<ReadCacheConfig>,
 }
 
 impl Default for ClientBuilder {
@@ -89,6 +91,7 @@ impl Default for ClientBuilder {
             call_deadline: None,
             rate_limit: None,
             max_response_bytes: Some(DEFAULT_MAX_RESPONSE_BYTES),
+            read_cache: None,
         }
     }
 }
@@ -140,7 +143,8 @@ impl ClientBuilder {
         self
     }
 
-    /// The clock token expiry is measured with (default: the system's). For tests.
+    /// The clock token expiry and cache ages are measured with (default: the system's). For
+    /// tests.
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
         self
@@ -231,6 +235,17 @@ impl ClientBuilder {
         self
     }
 
+    /// Caches read-user responses and list pages for a while (off by default). Entries are
+    /// kept per organization and credentials; any write made through this client (update,
+    /// roles, create, disable, enable) outdates that organization's entries before it returns.
+    /// [`Response::is_from_cache`](crate::Response::is_from_cache) tells a cached response;
+    /// [`Users::fresh`](crate::Users::fresh) and
+    /// [`ListUsers::fresh`](crate::ListUsers::fresh) skip the cache for one call.
+    pub fn read_cache(mut self, config: ReadCacheConfig) -> Self {
+        self.read_cache = Some(config);
+        self
+    }
+
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<Client> {
         let base_url = checked_base_url(&self.base_url, self.allow_insecure_http)?;
@@ -293,13 +308,17 @@ impl ClientBuilder {
             organization_secret,
             user_agent,
             default_organization: self.default_organization,
-            clock: self.clock,
             retry_policy: self.retry_policy,
             retry_budget: RetryBudget::default(),
             rate_limiter: self.rate_limit.map(RateLimiter::per_second),
             attempt_timeout: self.attempt_timeout,
             call_deadline: self.call_deadline,
             max_response_bytes: self.max_response_bytes,
+            read_cache: self
+                .read_cache
+                .as_ref()
+                .map(|config| ReadCache::new(config, self.clock.clone())),
+            clock: self.clock,
         }))
     }
 
@@ -421,6 +440,7 @@ impl fmt::Debug for ClientBuilder {
             .field("call_deadline", &self.call_deadline)
             .field("rate_limit", &self.rate_limit)
             .field("max_response_bytes", &self.max_response_bytes)
+            .field("read_cache", &self.read_cache)
             .finish()
     }
 }

@@ -3,6 +3,7 @@
 #![deny(missing_docs)]
 
 mod auth;
+mod cache;
 mod client;
 mod clock;
 mod config;
@@ -23,6 +24,7 @@ mod validate;
 pub mod testing;
 
 pub use auth::{DEFAULT_TOKEN_RENEWAL_MARGIN, OrganizationCredentials, PartnerCredentials, Scope};
+pub use cache::{CacheStats, ReadCacheConfig};
 pub use client::Client;
 pub use clock::{Clock, SystemClock};
 pub use config::{

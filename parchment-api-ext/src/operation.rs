@@ -1,5 +1,5 @@
 //! The operations of the API, as the call machinery needs to know them: a name for errors and
-//! logs, and whether repeating one is harmless.
+//! logs, whether repeating one is harmless, and whether it changes users.
 
 /// One API operation.
 #[derive(Debug, Clone, Copy)]
@@ -9,30 +9,42 @@ pub(crate) struct Operation {
     /// Whether sending it twice has the effect of sending it once. GET and PUT (which replaces)
     /// are; POST (create user, token) is not.
     pub(crate) idempotent: bool,
+    /// Whether it changes the organization's users (and so outdates cached reads).
+    pub(crate) writes: bool,
 }
 
 impl Operation {
-    const fn idempotent(name: &'static str) -> Self {
+    const fn read(name: &'static str) -> Self {
         Self {
             name,
             idempotent: true,
+            writes: false,
         }
     }
 
-    const fn not_idempotent(name: &'static str) -> Self {
+    const fn replace(name: &'static str) -> Self {
+        Self {
+            name,
+            idempotent: true,
+            writes: true,
+        }
+    }
+
+    const fn create(name: &'static str) -> Self {
         Self {
             name,
             idempotent: false,
+            writes: true,
         }
     }
 
-    pub(crate) const VALIDATE_ORGANIZATION: Self = Self::idempotent("validate organization");
-    pub(crate) const LIST_USERS: Self = Self::idempotent("list users");
-    pub(crate) const READ_USER: Self = Self::idempotent("read user");
-    pub(crate) const CREATE_USER: Self = Self::not_idempotent("create user");
-    pub(crate) const UPDATE_USER: Self = Self::idempotent("update user");
-    pub(crate) const REPLACE_USER_ROLES: Self = Self::idempotent("replace user roles");
-    pub(crate) const DISABLE_USER: Self = Self::idempotent("disable user");
-    pub(crate) const ENABLE_USER: Self = Self::idempotent("enable user");
-    pub(crate) const CREATE_TOKEN: Self = Self::not_idempotent("create token");
+    pub(crate) const VALIDATE_ORGANIZATION: Self = Self::read("validate organization");
+    pub(crate) const LIST_USERS: Self = Self::read("list users");
+    pub(crate) const READ_USER: Self = Self::read("read user");
+    pub(crate) const CREATE_USER: Self = Self::create("create user");
+    pub(crate) const UPDATE_USER: Self = Self::replace("update user");
+    pub(crate) const REPLACE_USER_ROLES: Self = Self::replace("replace user roles");
+    pub(crate) const DISABLE_USER: Self = Self::replace("disable user");
+    pub(crate) const ENABLE_USER: Self = Self::replace("enable user");
+    pub(crate) const CREATE_TOKEN: Self = Self::create("create token");
 }

@@ -6,6 +6,7 @@ use crate::auth::{
     Auth, ORGANIZATION_SECRET, OrganizationCredentials, TokenRequest, request_token,
     sensitive_header,
 };
+use crate::cache::Entry;
 use crate::client::Client;
 use crate::envelope::{GeneratedError, into_error, into_response};
 use crate::error::{Error, ErrorKind, FieldError, Result};
@@ -47,6 +48,9 @@ struct Handle {
     static_headers: Option<Arc<HeaderMap>>,
     /// What is wrong with `id`, checked once: every call reports it and sends nothing.
     id_problem: Option<FieldError>,
+    /// With a read cache: a fingerprint of the credentials this handle's calls carry, so that
+    /// entries are never shared across credentials (computed with the headers).
+    cache_credentials: u64,
 }
 
 impl Handle {
@@ -61,9 +65,22 @@ impl Handle {
         })
     }
 
-    /// Builds the static-token headers, once the secret is known.
+    /// Builds the static-token headers, once the secret is known, and the cache fingerprint of
+    /// the credentials.
     fn with_static_headers(mut self) -> Self {
         let inner = self.client.inner();
+        if let Some(cache) = &inner.read_cache {
+            let secret = self.secret().ok();
+            self.cache_credentials = match &inner.auth {
+                Auth::Static { authorization } => cache.fingerprint((secret, authorization)),
+                Auth::Partner(partner) => cache.fingerprint((
+                    secret,
+                    &partner.partner_id,
+                    self.acting_user.as_ref().or(partner.acting_user.as_ref()),
+                    self.scopes.as_ref().unwrap_or(&partner.scopes),
+                )),
+            };
+        }
         self.static_headers = match (&inner.auth, self.secret()) {
             (Auth::Static { authorization }, Ok(secret)) => {
                 let mut headers = HeaderMap::with_capacity(3);
@@ -91,6 +108,7 @@ impl Organization {
             client,
             id_problem: validate::id("organization_id", &id),
             id,
+            cache_credentials: 0,
             secret: None,
             acting_user: None,
             scopes: None,
@@ -157,6 +175,24 @@ impl Organization {
             .execute(OPERATION, None, || api.validate_organization(self.id()))
             .await?;
         Ok(into_response(*value, |data| data.validated))
+    }
+
+    /// `fetch`'s response, or the read cache's for `entry` when the client has one.
+    pub(crate) async fn cached_read<T: Clone + Send + Sync + 'static>(
+        &self,
+        entry: Entry,
+        fresh: bool,
+        fetch: impl Future<Output = Result<Response<T>>>,
+    ) -> Result<Response<T>> {
+        match &self.inner.client.inner().read_cache {
+            Some(cache) => {
+                let handle = &*self.inner;
+                cache
+                    .get_or_fetch(&handle.id, handle.cache_credentials, entry, fresh, fetch)
+                    .await
+            }
+            None => fetch.await,
+        }
     }
 
     pub(crate) fn api(&self) -> &parchment_api::Client {
@@ -259,7 +295,15 @@ impl Organization {
         } else {
             tracing::Span::none()
         };
-        self.run(operation, call).instrument(span).await
+        let result = self.run(operation, call).instrument(span).await;
+        // Whatever the outcome (a failed write may still have been applied), reads cached before
+        // a write are not served after it.
+        if operation.writes
+            && let Some(cache) = &self.inner.client.inner().read_cache
+        {
+            cache.invalidate_organization(&self.inner.id);
+        }
+        result
     }
 
     async fn run<E, Fut>(

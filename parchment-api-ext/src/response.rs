@@ -16,6 +16,7 @@ pub struct Response<T> {
     message: Option<String>,
     timestamp: Option<String>,
     code: Option<String>,
+    from_cache: bool,
 }
 
 impl<T> Response<T> {
@@ -27,7 +28,21 @@ impl<T> Response<T> {
             message: envelope.message,
             timestamp: envelope.timestamp,
             code: envelope.code,
+            from_cache: false,
         }
+    }
+
+    /// This response as served from the client's read cache.
+    pub(crate) fn served_from_cache(mut self) -> Self {
+        self.from_cache = true;
+        self
+    }
+
+    /// Whether the client's read cache served this response (see
+    /// [`ClientBuilder::read_cache`](crate::ClientBuilder::read_cache)); its request id is then
+    /// that of the response that filled the cache.
+    pub fn is_from_cache(&self) -> bool {
+        self.from_cache
     }
 
     /// The request id to quote to Parchment support (body `requestId`, else a request-id header).
@@ -69,6 +84,7 @@ impl<T> Response<T> {
             message: self.message,
             timestamp: self.timestamp,
             code: self.code,
+            from_cache: self.from_cache,
         }
     }
 }

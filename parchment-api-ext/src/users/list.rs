@@ -1,5 +1,6 @@
 //! [`ListUsers`]: one page, every page, or every user, following `lastKey`.
 
+use crate::cache::Entry;
 use crate::envelope::into_response;
 use crate::error::{Error, ErrorKind, Result};
 use crate::models::{UserSummary, UsersPage};
@@ -25,6 +26,7 @@ pub struct ListUsers {
     limit: Option<u32>,
     last_key: Option<String>,
     max_items: Option<usize>,
+    fresh: bool,
 }
 
 impl ListUsers {
@@ -34,6 +36,7 @@ impl ListUsers {
             limit: None,
             last_key: None,
             max_items: None,
+            fresh: false,
         }
     }
 
@@ -55,9 +58,25 @@ impl ListUsers {
         self
     }
 
+    /// Reads past the client's read cache (and refreshes it with what comes back).
+    pub fn fresh(self) -> Self {
+        self.fresh_if(true)
+    }
+
+    pub(crate) fn fresh_if(mut self, fresh: bool) -> Self {
+        self.fresh |= fresh;
+        self
+    }
+
     /// Fetches one page.
     pub async fn send(self) -> Result<Response<UsersPage>> {
-        fetch_page(&self.organization, self.limit, self.last_key.as_deref()).await
+        fetch_page(
+            &self.organization,
+            self.limit,
+            self.last_key.as_deref(),
+            self.fresh,
+        )
+        .await
     }
 
     /// Every page, lazily. Ends after the page without a next key; a key the server already
@@ -69,6 +88,7 @@ impl ListUsers {
         let cursor = Cursor {
             organization: self.organization,
             limit: self.limit,
+            fresh: self.fresh,
             seen,
         };
         stream::unfold(
@@ -78,13 +98,17 @@ impl ListUsers {
                     PageState::Done => None,
                     PageState::Fail(error) => Some((Err(error), PageState::Done)),
                     PageState::Fetch(mut cursor, key) => {
-                        let page =
-                            match fetch_page(&cursor.organization, cursor.limit, key.as_deref())
-                                .await
-                            {
-                                Ok(page) => page,
-                                Err(error) => return Some((Err(error), PageState::Done)),
-                            };
+                        let page = match fetch_page(
+                            &cursor.organization,
+                            cursor.limit,
+                            key.as_deref(),
+                            cursor.fresh,
+                        )
+                        .await
+                        {
+                            Ok(page) => page,
+                            Err(error) => return Some((Err(error), PageState::Done)),
+                        };
                         let next = match page.next_key.clone() {
                             None => PageState::Done,
                             Some(key) if cursor.seen.insert(key.clone()) => {
@@ -131,13 +155,16 @@ enum PageState {
 struct Cursor {
     organization: Organization,
     limit: Option<u32>,
+    fresh: bool,
     seen: HashSet<String>,
 }
 
+/// One page, through the client's read cache when it has one.
 async fn fetch_page(
     organization: &Organization,
     limit: Option<u32>,
     last_key: Option<&str>,
+    fresh: bool,
 ) -> Result<Response<UsersPage>> {
     let mut errors = organization.id_errors(None);
     errors.extend(limit.and_then(validate::limit));
@@ -151,11 +178,18 @@ async fn fetch_page(
     if !errors.is_empty() {
         return Err(Error::invalid_input(OPERATION.name, errors));
     }
-    let limit = limit.and_then(NonZeroU32::new);
-    let api = organization.api();
-    let call = || api.list_users(organization.id(), last_key, limit);
-    let value = organization.execute(OPERATION, None, call).await?;
-    Ok(into_response(*value, |(data, pagination)| {
-        UsersPage::from_wire(data, pagination)
-    }))
+    let entry = Entry::Page {
+        limit,
+        last_key: last_key.map(str::to_owned),
+    };
+    let fetch = async {
+        let api = organization.api();
+        let limit = limit.and_then(NonZeroU32::new);
+        let call = || api.list_users(organization.id(), last_key, limit);
+        let value = organization.execute(OPERATION, None, call).await?;
+        Ok(into_response(*value, |(data, pagination)| {
+            UsersPage::from_wire(data, pagination)
+        }))
+    };
+    organization.cached_read(entry, fresh, fetch).await
 }

@@ -21,6 +21,7 @@ pub use create::NewUser;
 pub use list::ListUsers;
 pub use update::{ProviderDetailsUpdate, UserUpdate};
 
+use crate::cache::Entry;
 use crate::envelope::into_response;
 use crate::error::{Error, ErrorKind, FieldError, Result};
 use crate::models::{CreatedUser, UpdatedUser, User, UserRoles};
@@ -34,6 +35,8 @@ use parchment_api::{Role, types};
 #[derive(Clone, Debug)]
 pub struct Users {
     organization: Organization,
+    /// Skip the read cache (see [`Users::fresh`]).
+    fresh: bool,
 }
 
 /// Refuses a call before sending when any check failed.
@@ -47,7 +50,19 @@ fn refuse_if_any(operation: &'static str, errors: Vec<FieldError>) -> Result<()>
 
 impl Users {
     pub(crate) fn new(organization: Organization) -> Self {
-        Self { organization }
+        Self {
+            organization,
+            fresh: false,
+        }
+    }
+
+    /// These users, read past the client's read cache: reads go to Parchment, and refresh the
+    /// cache with what they get. Without a read cache, the same as `self`.
+    pub fn fresh(&self) -> Users {
+        Self {
+            organization: self.organization.clone(),
+            fresh: true,
+        }
     }
 
     /// The organization these users belong to.
@@ -57,7 +72,7 @@ impl Users {
 
     /// Lists users, one page at a time or as a stream: see [`ListUsers`].
     pub fn list(&self) -> ListUsers {
-        ListUsers::new(self.organization.clone())
+        ListUsers::new(self.organization.clone()).fresh_if(self.fresh)
     }
 
     /// Reads one user, with provider details for prescribers. A user that does not exist is
@@ -66,13 +81,17 @@ impl Users {
         const OPERATION: Operation = Operation::READ_USER;
         let org = &self.organization;
         refuse_if_any(OPERATION.name, org.id_errors(Some(user_id)))?;
-        let api = org.api();
-        let value = org
-            .execute(OPERATION, Some(user_id), || {
-                api.read_user(org.id(), user_id)
-            })
-            .await?;
-        Ok(into_response(*value, User::from))
+        let fetch = async {
+            let api = org.api();
+            let value = org
+                .execute(OPERATION, Some(user_id), || {
+                    api.read_user(org.id(), user_id)
+                })
+                .await?;
+            Ok(into_response(*value, User::from))
+        };
+        org.cached_read(Entry::User(user_id.to_owned()), self.fresh, fetch)
+            .await
     }
 
     /// Creates a user (see [`NewUser`] for what is required). Both documented response shapes
