@@ -380,6 +380,40 @@ async fn sequential_latency(sdk: &Client, baseline: &Baseline) -> Row {
     }
 }
 
+/// Read-user latency with the SDK's read cache on (every read after the first is a hit)
+/// against the baseline's uncached reads: what the cache saves a service that rereads users.
+async fn cached_read_latency(cached: &Client, baseline: &Baseline) -> Row {
+    const PAIRS: usize = 2000;
+    let users = cached.organization("org").users();
+    users.get("usr_1").await.expect("fills the cache");
+    let (mut sdk_all, mut base_all) = (Vec::with_capacity(PAIRS), Vec::with_capacity(PAIRS));
+    for pair in 0..PAIRS {
+        for side in sides(pair) {
+            let started = Instant::now();
+            if side == 0 {
+                let user = users.get("usr_1").await.expect("a cache hit");
+                assert!(user.is_from_cache());
+                sdk_all.push(started.elapsed().as_secs_f64() * 1e6);
+            } else {
+                baseline
+                    .read_user("org", "usr_1")
+                    .await
+                    .expect("the baseline call succeeds");
+                base_all.push(started.elapsed().as_secs_f64() * 1e6);
+            }
+        }
+    }
+    Row {
+        scenario: "6. read user, cached (SDK read cache on, baseline uncached): median latency",
+        unit: "µs",
+        sdk: median(&mut sdk_all),
+        baseline: median(&mut base_all),
+        target: "≤ 0.5 (reported)",
+        lower_is_better: true,
+        limit: 0.5,
+    }
+}
+
 /// Waves of 1,000 read-user calls at once through one client, the two clients' waves
 /// alternating; the median wave's calls per second.
 async fn concurrent_throughput(sdk: &Client, baseline: &Arc<Baseline>) -> (Row, usize) {
@@ -585,6 +619,16 @@ fn main() {
         rows.push(stream_100k);
         rows.push(stream_10k);
         rows.push(decode(&canned));
+        let cached = Client::builder()
+            .base_url(&base_url)
+            .access_token(TOKEN)
+            .organization_secret(SECRET)
+            .read_cache(parchment_api_ext::ReadCacheConfig::new(
+                std::time::Duration::from_secs(600),
+            ))
+            .build()
+            .expect("an SDK client with a read cache");
+        rows.push(cached_read_latency(&cached, &baseline).await);
         json!({
             "rows": rows.iter().map(Row::json).collect::<Vec<_>>(),
             "concurrent_errors": errors,
