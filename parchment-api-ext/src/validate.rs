@@ -94,6 +94,25 @@ pub(crate) struct ProviderFields<'a> {
     pub(crate) qualifications: Option<&'a str>,
 }
 
+impl<'a> ProviderFields<'a> {
+    /// The fields as a builder holds them.
+    pub(crate) fn of(
+        sex: &'a Option<Sex>,
+        prescriber_type: &'a Option<PrescriberType>,
+        prescriber_number: &'a Option<String>,
+        provider_number: &'a Option<String>,
+        qualifications: &'a Option<String>,
+    ) -> Self {
+        Self {
+            sex: sex.as_ref(),
+            prescriber_type: prescriber_type.as_ref(),
+            prescriber_number: prescriber_number.as_deref(),
+            provider_number: provider_number.as_deref(),
+            qualifications: qualifications.as_deref(),
+        }
+    }
+}
+
 /// Every rule `fields` break (api-notes §5.4); field names get `prefix` (`provider_details.`).
 pub(crate) fn provider_fields(prefix: &str, fields: &ProviderFields<'_>) -> Vec<FieldError> {
     let field = |name: &str| format!("{prefix}{name}");

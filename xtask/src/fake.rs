@@ -12,8 +12,8 @@ pub(crate) const ENVIRONMENT_VARIABLE: &str = "PARCHMENT_ENVIRONMENT";
 /// See [`ENVIRONMENT_VARIABLE`].
 pub(crate) const BASE_URL_VARIABLE: &str = "PARCHMENT_BASE_URL";
 
-const BUILD_FAKE: &[&str] = &[
-    "build",
+/// The fake's binary, for `cargo build` or `cargo run`.
+const FAKE_BIN: &[&str] = &[
     "--quiet",
     "--package",
     "parchment-api-ext",
@@ -27,17 +27,9 @@ const BUILD_FAKE: &[&str] = &[
 pub(crate) fn fake_server(args: &[String]) -> Result<()> {
     let root = crate::workspace_root();
     let status = Command::new("cargo")
-        .args([
-            "run",
-            "--quiet",
-            "--package",
-            "parchment-api-ext",
-            "--features",
-            "testing",
-            "--bin",
-            "parchment-fake",
-            "--",
-        ])
+        .arg("run")
+        .args(FAKE_BIN)
+        .arg("--")
         .args(args)
         .current_dir(&root)
         .status()
@@ -65,7 +57,8 @@ impl Drop for RunningFake {
 
 fn start_fake(root: &Path) -> Result<RunningFake> {
     let status = Command::new("cargo")
-        .args(BUILD_FAKE)
+        .arg("build")
+        .args(FAKE_BIN)
         .current_dir(root)
         .status()
         .context("building the fake")?;

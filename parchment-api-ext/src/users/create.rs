@@ -160,13 +160,13 @@ impl NewUser {
         }
         errors.extend(validate::provider_fields(
             "",
-            &validate::ProviderFields {
-                sex: self.sex.as_ref(),
-                prescriber_type: self.prescriber_type.as_ref(),
-                prescriber_number: self.prescriber_number.as_deref(),
-                provider_number: self.provider_number.as_deref(),
-                qualifications: self.qualifications.as_deref(),
-            },
+            &validate::ProviderFields::of(
+                &self.sex,
+                &self.prescriber_type,
+                &self.prescriber_number,
+                &self.provider_number,
+                &self.qualifications,
+            ),
         ));
         // The provider-role rules and the prescriber-type rules can both find a field missing:
         // report each field and problem once.

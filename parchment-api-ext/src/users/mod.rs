@@ -29,6 +29,7 @@ use crate::operation::Operation;
 use crate::organization::Organization;
 use crate::response::Response;
 use crate::validate;
+use futures::future::Either;
 use parchment_api::{Role, types};
 
 /// The users of one organization. From [`Organization::users`].
@@ -37,6 +38,22 @@ pub struct Users {
     organization: Organization,
     /// Skip the read cache (see [`Users::fresh`]).
     fresh: bool,
+}
+
+/// The checked body, or a refusal listing the id errors and the body's together.
+fn refuse_or_body<B>(
+    operation: &'static str,
+    mut errors: Vec<FieldError>,
+    body: std::result::Result<B, Vec<FieldError>>,
+) -> Result<B> {
+    match body {
+        Ok(body) if errors.is_empty() => Ok(body),
+        Ok(_) => Err(Error::invalid_input(operation, errors)),
+        Err(body_errors) => {
+            errors.extend(body_errors);
+            Err(Error::invalid_input(operation, errors))
+        }
+    }
 }
 
 /// Refuses a call before sending when any check failed.
@@ -100,17 +117,7 @@ impl Users {
     pub async fn create(&self, user: NewUser) -> Result<Response<CreatedUser>> {
         const OPERATION: Operation = Operation::CREATE_USER;
         let org = &self.organization;
-        let id_errors = org.id_errors(None);
-        let body = match user.into_request() {
-            Ok(body) if id_errors.is_empty() => body,
-            Ok(_) => return Err(Error::invalid_input(OPERATION.name, id_errors)),
-            Err(body_errors) => {
-                return Err(Error::invalid_input(
-                    OPERATION.name,
-                    [id_errors, body_errors].concat(),
-                ));
-            }
-        };
+        let body = refuse_or_body(OPERATION.name, org.id_errors(None), user.into_request())?;
         let api = org.api();
         let value = org
             .execute(OPERATION, None, || api.create_user(org.id(), &body))
@@ -142,17 +149,11 @@ impl Users {
     pub async fn update(&self, user_id: &str, update: UserUpdate) -> Result<Response<UpdatedUser>> {
         const OPERATION: Operation = Operation::UPDATE_USER;
         let org = &self.organization;
-        let id_errors = org.id_errors(Some(user_id));
-        let body = match update.into_request() {
-            Ok(body) if id_errors.is_empty() => body,
-            Ok(_) => return Err(Error::invalid_input(OPERATION.name, id_errors)),
-            Err(body_errors) => {
-                return Err(Error::invalid_input(
-                    OPERATION.name,
-                    [id_errors, body_errors].concat(),
-                ));
-            }
-        };
+        let body = refuse_or_body(
+            OPERATION.name,
+            org.id_errors(Some(user_id)),
+            update.into_request(),
+        )?;
         let api = org.api();
         let value = org
             .execute(OPERATION, Some(user_id), || {
@@ -252,30 +253,30 @@ impl Users {
 
     /// Disables the user: sign-in is blocked and roles drop to `member`. Idempotent.
     pub async fn disable(&self, user_id: &str) -> Result<Response<UpdatedUser>> {
-        const OPERATION: Operation = Operation::DISABLE_USER;
-        let org = &self.organization;
-        refuse_if_any(OPERATION.name, org.id_errors(Some(user_id)))?;
-        let api = org.api();
-        let value = org
-            .execute(OPERATION, Some(user_id), || {
-                api.disable_user(org.id(), user_id)
-            })
-            .await?;
-        Ok(into_response(*value, UpdatedUser::from))
+        self.switch(user_id, false).await
     }
 
     /// Re-enables the user. Idempotent. The user comes back with the `member` role only: set
     /// the roles again (or use [`Users::enable_with_roles`]).
     pub async fn enable(&self, user_id: &str) -> Result<Response<UpdatedUser>> {
-        const OPERATION: Operation = Operation::ENABLE_USER;
+        self.switch(user_id, true).await
+    }
+
+    /// Enables or disables the user.
+    async fn switch(&self, user_id: &str, enable: bool) -> Result<Response<UpdatedUser>> {
+        let operation = if enable {
+            Operation::ENABLE_USER
+        } else {
+            Operation::DISABLE_USER
+        };
         let org = &self.organization;
-        refuse_if_any(OPERATION.name, org.id_errors(Some(user_id)))?;
+        refuse_if_any(operation.name, org.id_errors(Some(user_id)))?;
         let api = org.api();
-        let value = org
-            .execute(OPERATION, Some(user_id), || {
-                api.enable_user(org.id(), user_id)
-            })
-            .await?;
+        let call = || match enable {
+            true => Either::Left(api.enable_user(org.id(), user_id)),
+            false => Either::Right(api.disable_user(org.id(), user_id)),
+        };
+        let value = org.execute(operation, Some(user_id), call).await?;
         Ok(into_response(*value, UpdatedUser::from))
     }
 

@@ -131,13 +131,13 @@ impl ProviderDetailsUpdate {
         const PREFIX: &str = "provider_details.";
         let errors = validate::provider_fields(
             PREFIX,
-            &validate::ProviderFields {
-                sex: self.sex.as_ref(),
-                prescriber_type: self.prescriber_type.as_ref(),
-                prescriber_number: self.prescriber_number.as_deref(),
-                provider_number: self.provider_number.as_deref(),
-                qualifications: self.qualifications.as_deref(),
-            },
+            &validate::ProviderFields::of(
+                &self.sex,
+                &self.prescriber_type,
+                &self.prescriber_number,
+                &self.provider_number,
+                &self.qualifications,
+            ),
         );
         if !errors.is_empty() {
             return Err(errors);
