@@ -6,7 +6,6 @@
 //! show in later reads and lists); paginates with an opaque `lastKey`; and lets a test inject
 //! faults and read a request log that holds no secret.
 
-mod identifiers;
 mod rules;
 mod server;
 mod state;

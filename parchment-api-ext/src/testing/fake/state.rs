@@ -1,8 +1,8 @@
 //! What the fake remembers: organizations, their users, issued tokens. Every operation of the
 //! spec is a method here that returns the `data` of a success or an [`ApiError`].
 
-use super::identifiers;
 use super::rules;
+use crate::testing::identifiers;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value, json};

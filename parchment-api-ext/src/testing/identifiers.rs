@@ -80,6 +80,27 @@ pub(crate) fn ahpra_number(n: u64) -> String {
     format!("MED{:010}", 1_000_000 + n)
 }
 
+/// Person `n`'s address: suburb, state and postcode of a capital city, and a street number.
+pub(crate) fn address(n: u64) -> (&'static str, &'static str, &'static str, String) {
+    let (suburb, state, postcode) = SUBURBS[(n % SUBURBS.len() as u64) as usize];
+    (suburb, state, postcode, format!("{}", 1 + n % 300))
+}
+
+/// Person `n`'s date of birth, `YYYY-MM-DD`.
+pub(crate) fn date_of_birth(n: u64) -> String {
+    format!("{}-{:02}-{:02}", 1950 + n % 45, 1 + n % 12, 1 + n % 28)
+}
+
+/// Person `n`'s sex on writes.
+pub(crate) fn sex(n: u64) -> &'static str {
+    ["F", "M", "I", "N"][(n % 4) as usize]
+}
+
+/// Person `n`'s mobile number.
+pub(crate) fn phone(n: u64) -> String {
+    format!("04{:08}", n % 100_000_000)
+}
+
 /// Person `n`'s names.
 pub(crate) fn names(n: u64) -> (&'static str, &'static str) {
     let given = GIVEN_NAMES[(n % GIVEN_NAMES.len() as u64) as usize];
@@ -91,18 +112,14 @@ pub(crate) fn names(n: u64) -> (&'static str, &'static str) {
 /// Full provider details for person `n`, as a create or update would send them.
 pub(crate) fn provider_details(n: u64) -> Map<String, Value> {
     let (given, family) = names(n);
-    let (suburb, state, postcode) = SUBURBS[(n % SUBURBS.len() as u64) as usize];
-    let year = 1950 + n % 45;
-    let month = 1 + n % 12;
-    let day = 1 + n % 28;
-    let sex = ["F", "M", "I", "N"][(n % 4) as usize];
+    let (suburb, state, postcode, street_number) = address(n);
     let details = json!({
         "title": "Dr",
         "given_name": given,
         "family_name": family,
-        "date_of_birth": format!("{year}-{month:02}-{day:02}"),
-        "sex": sex,
-        "phone": format!("04{:08}", n % 100_000_000),
+        "date_of_birth": date_of_birth(n),
+        "sex": sex(n),
+        "phone": phone(n),
         "hpii_number": hpii(n),
         "prescriber_type": "M",
         "prescriber_number": prescriber_number(n),
@@ -110,7 +127,7 @@ pub(crate) fn provider_details(n: u64) -> Map<String, Value> {
         "ahpra_number": ahpra_number(n),
         "qualifications": "MBBS, FRACGP",
         "australian_address": {
-            "street_number": format!("{}", 1 + n % 300),
+            "street_number": street_number,
             "street_name": "Collins Street",
             "suburb": suburb,
             "state": state,
