@@ -228,7 +228,7 @@ pub fn error(status: u16) -> ErrorResponse {
     });
     ErrorResponse {
         success: Some(false),
-        status_code: i32::try_from(status).ok(),
+        status_code: Some(i32::from(status)),
         code: (status == 409).then(|| "USER_ALREADY_EXISTS".into()),
         error: Some(Problem {
             type_: Some(format!("https://parchment.health/errors/{slug}")),
