@@ -10,7 +10,7 @@
 //! (moka's `try_get_with`), and errors are not cached.
 
 use crate::clock::Clock;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::response::Response;
 use std::any::Any;
 use std::collections::HashMap;
@@ -19,6 +19,9 @@ use std::hash::{BuildHasher, Hash, RandomState};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
+
+/// The longest real-time life of an entry, whatever the configured time to live.
+const MAX_REAL_TIME_TO_LIVE: Duration = Duration::from_secs(365 * 24 * 60 * 60);
 
 /// Settings of the read cache (off unless given to
 /// [`ClientBuilder::read_cache`](crate::ClientBuilder::read_cache)).
@@ -97,7 +100,8 @@ impl ReadCache {
         let entries = moka::future::Cache::builder()
             .max_capacity(config.max_entries)
             // Real-time expiry bounds memory; the logical expiry below uses the client's clock.
-            .time_to_live(config.time_to_live)
+            // moka refuses lives over 1,000 years: "never" is capped at a year.
+            .time_to_live(config.time_to_live.min(MAX_REAL_TIME_TO_LIVE))
             .build();
         Self {
             entries,
@@ -133,6 +137,19 @@ impl ReadCache {
         *generations.entry(organization_id.to_owned()).or_insert(0) += 1;
     }
 
+    /// A guard that invalidates the organization when dropped: when the write it covers has
+    /// returned, failed, or been cancelled by its caller (a dropped future may still have
+    /// reached Parchment).
+    pub(crate) fn invalidate_when_done<'a>(
+        &'a self,
+        organization_id: &'a str,
+    ) -> InvalidateOnDrop<'a> {
+        InvalidateOnDrop {
+            cache: self,
+            organization_id,
+        }
+    }
+
     pub(crate) fn stats(&self) -> CacheStats {
         CacheStats {
             hits: self.hits.load(Ordering::Relaxed),
@@ -163,9 +180,19 @@ impl ReadCache {
         };
         if fresh {
             self.misses.fetch_add(1, Ordering::Relaxed);
-            let response = fetch.await?;
-            self.entries.insert(key, self.store(response.clone())).await;
-            return Ok(response);
+            return match fetch.await {
+                Ok(response) => {
+                    self.entries.insert(key, self.store(response.clone())).await;
+                    Ok(response)
+                }
+                Err(error) => {
+                    // Parchment just said the user is gone: the cache must not say otherwise.
+                    if error.kind() == ErrorKind::NotFound {
+                        self.entries.invalidate(&key).await;
+                    }
+                    Err(error)
+                }
+            };
         }
         if let Some(stored) = self.entries.get(&key).await {
             if let Some(response) = self.young(&stored) {
@@ -208,6 +235,18 @@ impl ReadCache {
             return None;
         }
         downcast::<T>(stored).ok().map(Response::served_from_cache)
+    }
+}
+
+/// See [`ReadCache::invalidate_when_done`].
+pub(crate) struct InvalidateOnDrop<'a> {
+    cache: &'a ReadCache,
+    organization_id: &'a str,
+}
+
+impl Drop for InvalidateOnDrop<'_> {
+    fn drop(&mut self) {
+        self.cache.invalidate_organization(self.organization_id);
     }
 }
 

@@ -295,15 +295,13 @@ impl Organization {
         } else {
             tracing::Span::none()
         };
-        let result = self.run(operation, call).instrument(span).await;
-        // Whatever the outcome (a failed write may still have been applied), reads cached before
-        // a write are not served after it.
-        if operation.writes
-            && let Some(cache) = &self.inner.client.inner().read_cache
-        {
-            cache.invalidate_organization(&self.inner.id);
-        }
-        result
+        // Whatever the outcome (a failed write may still have been applied, and a cancelled one
+        // may have reached Parchment), reads cached before a write are not served after it.
+        let _invalidate = match &self.inner.client.inner().read_cache {
+            Some(cache) if operation.writes => Some(cache.invalidate_when_done(&self.inner.id)),
+            _ => None,
+        };
+        self.run(operation, call).instrument(span).await
     }
 
     async fn run<E, Fut>(

@@ -237,7 +237,8 @@ impl Users {
             errors.extend(validate::assignable_roles(added));
         }
         refuse_if_any(operation, errors)?;
-        let user = self.get(user_id).await?;
+        // Past the read cache: the new set is computed from the roles held now.
+        let user = self.fresh().get(user_id).await?;
         let kept = roles::writable_base(&user.roles);
         refuse_if_any(operation, kept.errors)?;
         let wanted = change(&kept.roles);
