@@ -16,6 +16,7 @@ use crate::retry::{CallState, Decision, RetryPolicy};
 use crate::users::Users;
 use crate::validate;
 use futures::FutureExt;
+use futures::future::Either;
 use parchment_api::{CallOptions, ResponseValue};
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, USER_AGENT};
 use secrecy::ExposeSecret;
@@ -178,20 +179,29 @@ impl Organization {
     }
 
     /// `fetch`'s response, or the read cache's for `entry` when the client has one.
-    pub(crate) async fn cached_read<T: Clone + Send + Sync + 'static>(
-        &self,
+    ///
+    /// Not an `async fn`: the cache's loading future (moka's, kilobytes) is boxed here, so that
+    /// a read with the cache off carries only `fetch`.
+    pub(crate) fn cached_read<'a, T, F>(
+        &'a self,
         entry: Entry,
         fresh: bool,
-        fetch: impl Future<Output = Result<Response<T>>>,
-    ) -> Result<Response<T>> {
-        match &self.inner.client.inner().read_cache {
-            Some(cache) => {
-                let handle = &*self.inner;
-                cache
-                    .get_or_fetch(&handle.id, handle.cache_credentials, entry, fresh, fetch)
-                    .await
-            }
-            None => fetch.await,
+        fetch: F,
+    ) -> impl Future<Output = Result<Response<T>>> + 'a
+    where
+        T: Clone + Send + Sync + 'static,
+        F: Future<Output = Result<Response<T>>> + 'a,
+    {
+        let handle = &*self.inner;
+        match &handle.client.inner().read_cache {
+            Some(cache) => Either::Left(Box::pin(cache.get_or_fetch(
+                &handle.id,
+                handle.cache_credentials,
+                entry,
+                fresh,
+                fetch,
+            ))),
+            None => Either::Right(fetch),
         }
     }
 
@@ -331,7 +341,9 @@ impl Organization {
                 limiter.acquire().await;
             }
             let started = Instant::now();
-            let failure = match self.attempt(operation, &call, time_left()).await {
+            // Boxed: an attempt (credentials, time limit, the scoped call) is kilobytes, and
+            // every caller's future would otherwise carry and copy it.
+            let failure = match Box::pin(self.attempt(operation, &call, time_left())).await {
                 Ok(value) => {
                     inner.retry_budget.refund();
                     tracing::debug!(
