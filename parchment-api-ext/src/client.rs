@@ -2,6 +2,7 @@
 //! clone.
 
 use crate::auth::{Auth, OrganizationCredentials};
+#[cfg(feature = "read-cache")]
 use crate::cache::{CacheStats, ReadCache};
 use crate::clock::Clock;
 use crate::config::ClientBuilder;
@@ -38,6 +39,7 @@ pub(crate) struct Inner {
     pub(crate) attempt_timeout: Option<Duration>,
     pub(crate) call_deadline: Option<Duration>,
     pub(crate) max_response_bytes: Option<usize>,
+    #[cfg(feature = "read-cache")]
     pub(crate) read_cache: Option<ReadCache>,
 }
 
@@ -99,6 +101,7 @@ impl Client {
         }
     }
 
+    #[cfg(feature = "read-cache")]
     /// How the read cache has served so far; `None` when it is off (the default; see
     /// [`ClientBuilder::read_cache`]).
     pub fn cache_stats(&self) -> Option<CacheStats> {
@@ -124,12 +127,14 @@ impl fmt::Debug for Client {
             .organization_secret
             .as_ref()
             .map(|_| "[redacted]");
-        f.debug_struct("Client")
+        let mut debug = f.debug_struct("Client");
+        debug
             .field("base_url", &self.base_url())
             .field("auth", &self.inner.auth)
             .field("organization_secret", &secret)
-            .field("default_organization", &self.inner.default_organization)
-            .field("read_cache", &self.inner.read_cache)
-            .finish()
+            .field("default_organization", &self.inner.default_organization);
+        #[cfg(feature = "read-cache")]
+        debug.field("read_cache", &self.inner.read_cache);
+        debug.finish()
     }
 }

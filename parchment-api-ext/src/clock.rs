@@ -5,7 +5,7 @@ use std::fmt;
 use std::time::Instant;
 
 /// A source of the current instant. The default is the system's monotonic clock; tests use
-/// [`testing::ManualClock`](crate::testing::ManualClock) (feature `testing`).
+/// `testing::ManualClock` (feature `testing`).
 pub trait Clock: Send + Sync + fmt::Debug {
     /// The current instant.
     fn now(&self) -> Instant;

@@ -3,6 +3,7 @@
 use crate::auth::{
     Auth, DEFAULT_TOKEN_RENEWAL_MARGIN, PartnerCredentials, Scope, sensitive_header,
 };
+#[cfg(feature = "read-cache")]
 use crate::cache::{ReadCache, ReadCacheConfig};
 use crate::client::{Client, Inner};
 use crate::clock::{Clock, SystemClock};
@@ -66,6 +67,7 @@ pub struct ClientBuilder {
     call_deadline: Option<Duration>,
     rate_limit: Option<f64>,
     max_response_bytes: Option<usize>,
+    #[cfg(feature = "read-cache")]
     read_cache: Option<ReadCacheConfig>,
 }
 
@@ -91,6 +93,7 @@ impl Default for ClientBuilder {
             call_deadline: None,
             rate_limit: None,
             max_response_bytes: Some(DEFAULT_MAX_RESPONSE_BYTES),
+            #[cfg(feature = "read-cache")]
             read_cache: None,
         }
     }
@@ -235,6 +238,7 @@ impl ClientBuilder {
         self
     }
 
+    #[cfg(feature = "read-cache")]
     /// Caches read-user responses and list pages for a while (off by default). Entries are
     /// kept per organization and credentials; any write made through this client (update,
     /// roles, create, disable, enable) outdates that organization's entries before it returns.
@@ -314,6 +318,7 @@ impl ClientBuilder {
             attempt_timeout: self.attempt_timeout,
             call_deadline: self.call_deadline,
             max_response_bytes: self.max_response_bytes,
+            #[cfg(feature = "read-cache")]
             read_cache: self
                 .read_cache
                 .as_ref()
@@ -440,7 +445,6 @@ impl fmt::Debug for ClientBuilder {
             .field("call_deadline", &self.call_deadline)
             .field("rate_limit", &self.rate_limit)
             .field("max_response_bytes", &self.max_response_bytes)
-            .field("read_cache", &self.read_cache)
             .finish()
     }
 }

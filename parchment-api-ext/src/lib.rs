@@ -24,6 +24,7 @@ mod validate;
 pub mod testing;
 
 pub use auth::{DEFAULT_TOKEN_RENEWAL_MARGIN, OrganizationCredentials, PartnerCredentials, Scope};
+#[cfg(feature = "read-cache")]
 pub use cache::{CacheStats, ReadCacheConfig};
 pub use client::Client;
 pub use clock::{Clock, SystemClock};

@@ -10,6 +10,7 @@ pub(crate) struct Operation {
     /// are; POST (create user, token) is not.
     pub(crate) idempotent: bool,
     /// Whether it changes the organization's users (and so outdates cached reads).
+    #[cfg_attr(not(feature = "read-cache"), allow(dead_code))]
     pub(crate) writes: bool,
 }
 

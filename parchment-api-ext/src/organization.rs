@@ -51,6 +51,7 @@ struct Handle {
     id_problem: Option<FieldError>,
     /// With a read cache: a fingerprint of the credentials this handle's calls carry, so that
     /// entries are never shared across credentials (computed with the headers).
+    #[cfg(feature = "read-cache")]
     cache_credentials: u64,
 }
 
@@ -70,6 +71,7 @@ impl Handle {
     /// the credentials.
     fn with_static_headers(mut self) -> Self {
         let inner = self.client.inner();
+        #[cfg(feature = "read-cache")]
         if let Some(cache) = &inner.read_cache {
             let secret = self.secret().ok();
             self.cache_credentials = match &inner.auth {
@@ -96,6 +98,10 @@ impl Handle {
     }
 }
 
+/// A read going through the cache (boxed: moka's loading future is kilobytes).
+pub(crate) type CacheLoad<'a, T> =
+    std::pin::Pin<Box<dyn Future<Output = Result<Response<T>>> + Send + 'a>>;
+
 /// The token a call was made with, to drop it if the server refuses it.
 struct TokenUsed {
     key: TokenKey,
@@ -109,6 +115,7 @@ impl Organization {
             client,
             id_problem: validate::id("organization_id", &id),
             id,
+            #[cfg(feature = "read-cache")]
             cache_credentials: 0,
             secret: None,
             acting_user: None,
@@ -187,22 +194,27 @@ impl Organization {
         entry: Entry,
         fresh: bool,
         fetch: F,
-    ) -> impl Future<Output = Result<Response<T>>> + 'a
+    ) -> Either<CacheLoad<'a, T>, F>
     where
         T: Clone + Send + Sync + 'static,
-        F: Future<Output = Result<Response<T>>> + 'a,
+        F: Future<Output = Result<Response<T>>> + Send + 'a,
     {
-        let handle = &*self.inner;
-        match &handle.client.inner().read_cache {
-            Some(cache) => Either::Left(Box::pin(cache.get_or_fetch(
-                &handle.id,
-                handle.cache_credentials,
-                entry,
-                fresh,
-                fetch,
-            ))),
-            None => Either::Right(fetch),
+        #[cfg(feature = "read-cache")]
+        {
+            let handle = &*self.inner;
+            if let Some(cache) = &handle.client.inner().read_cache {
+                let credentials = handle.cache_credentials;
+                return Either::Left(Box::pin(cache.get_or_fetch(
+                    &handle.id,
+                    credentials,
+                    entry,
+                    fresh,
+                    fetch,
+                )));
+            }
         }
+        let _uncached = (entry, fresh);
+        Either::Right(fetch)
     }
 
     pub(crate) fn api(&self) -> &parchment_api::Client {
@@ -307,6 +319,7 @@ impl Organization {
         };
         // Whatever the outcome (a failed write may still have been applied, and a cancelled one
         // may have reached Parchment), reads cached before a write are not served after it.
+        #[cfg(feature = "read-cache")]
         let _invalidate = match &self.inner.client.inner().read_cache {
             Some(cache) if operation.writes => Some(cache.invalidate_when_done(&self.inner.id)),
             _ => None,

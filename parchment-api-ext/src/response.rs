@@ -32,15 +32,16 @@ impl<T> Response<T> {
         }
     }
 
+    #[cfg(feature = "read-cache")]
     /// This response as served from the client's read cache.
     pub(crate) fn served_from_cache(mut self) -> Self {
         self.from_cache = true;
         self
     }
 
-    /// Whether the client's read cache served this response (see
-    /// [`ClientBuilder::read_cache`](crate::ClientBuilder::read_cache)); its request id is then
-    /// that of the response that filled the cache.
+    /// Whether the client's read cache served this response (`ClientBuilder::read_cache`,
+    /// feature `read-cache`); its request id is then that of the response that filled the
+    /// cache. Always `false` without the feature.
     pub fn is_from_cache(&self) -> bool {
         self.from_cache
     }

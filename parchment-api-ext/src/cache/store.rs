@@ -1,14 +1,6 @@
-//! The optional read cache: read-user and list pages, per organization and credentials, with a
-//! time to live.
-//!
-//! Safety first: a key holds the organization, a fingerprint of the credentials (so two
-//! organizations, or two credentials with different scopes or acting users, never share an
-//! entry; the fingerprint is a keyed hash, not a secret), and the organization's generation.
-//! Every write made through the client bumps its organization's generation before returning,
-//! so no read started before the write can be served after it: entries under an old generation
-//! are never looked up again and age out. Concurrent misses of one key make one request
-//! (moka's `try_get_with`), and errors are not cached.
+//! The cache itself (feature `read-cache`): moka underneath, generations, fingerprints.
 
+use super::Entry;
 use crate::clock::Clock;
 use crate::error::{Error, ErrorKind, Result};
 use crate::response::Response;
@@ -56,18 +48,6 @@ pub struct CacheStats {
     pub hits: u64,
     /// Reads that went to Parchment (concurrent misses of one entry count once).
     pub misses: u64,
-}
-
-/// What an entry is for, besides the organization and credentials.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub(crate) enum Entry {
-    /// One user.
-    User(String),
-    /// One list page.
-    Page {
-        limit: Option<u32>,
-        last_key: Option<String>,
-    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
