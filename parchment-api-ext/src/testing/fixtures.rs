@@ -172,11 +172,10 @@ pub fn list_page(users: &[User], next_key: Option<&str>) -> ListUsersResponse {
     }
 }
 
-/// The documented error envelope for `status` (400, 401, 403, 404, 409, 422, 429, 500, 503),
-/// with Parchment's problem type, title and detail; 409 carries `USER_ALREADY_EXISTS` and 422
-/// a validation list. Other statuses get a generic problem.
-pub fn error(status: u16) -> ErrorResponse {
-    let (slug, title, detail) = match status {
+/// The problem type (its last path segment), title and detail Parchment documents for an error
+/// status; a generic problem for others.
+pub(crate) fn problem(status: u16) -> (&'static str, &'static str, &'static str) {
+    match status {
         400 => (
             "bad-request",
             "Bad Request",
@@ -218,7 +217,14 @@ pub fn error(status: u16) -> ErrorResponse {
             "Internal server error",
             "An unexpected error occurred.",
         ),
-    };
+    }
+}
+
+/// The documented error envelope for `status` (400, 401, 403, 404, 409, 422, 429, 500, 503),
+/// with Parchment's problem type, title and detail; 409 carries `USER_ALREADY_EXISTS` and 422
+/// a validation list. Other statuses get a generic problem.
+pub fn error(status: u16) -> ErrorResponse {
+    let (slug, title, detail) = problem(status);
     let validation = (status == 422).then(|| {
         vec![FieldError {
             field: Some("date_of_birth".into()),

@@ -49,24 +49,9 @@ pub(super) async fn handle(
     Ok(reply)
 }
 
+/// An injected fault's error: the documented problem for its status.
 fn fault_error(status: u16) -> ApiError {
-    let (slug, title, detail) = match status {
-        429 => (
-            "rate-limit",
-            "Rate limit exceeded",
-            "Too many requests. Please try again later.",
-        ),
-        503 => (
-            "service-unavailable",
-            "Service unavailable",
-            "The service is temporarily unavailable.",
-        ),
-        _ => (
-            "internal-error",
-            "Internal server error",
-            "An unexpected error occurred.",
-        ),
-    };
+    let (slug, title, detail) = crate::testing::fixtures::problem(status);
     ApiError {
         status,
         slug,
