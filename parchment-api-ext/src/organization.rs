@@ -185,13 +185,14 @@ impl Organization {
         Ok(into_response(*value, |data| data.validated))
     }
 
-    /// `fetch`'s response, or the read cache's for `entry` when the client has one.
+    /// `fetch`'s response, or the read cache's for `entry` (made only when there is a cache)
+    /// when the client has one.
     ///
     /// Not an `async fn`: the cache's loading future (moka's, kilobytes) is boxed here, so that
     /// a read with the cache off carries only `fetch`.
     pub(crate) fn cached_read<'a, T, F>(
         &'a self,
-        entry: Entry,
+        entry: impl FnOnce() -> Entry,
         fresh: bool,
         fetch: F,
     ) -> Either<CacheLoad<'a, T>, F>
@@ -207,13 +208,13 @@ impl Organization {
                 return Either::Left(Box::pin(cache.get_or_fetch(
                     &handle.id,
                     credentials,
-                    entry,
+                    entry(),
                     fresh,
                     fetch,
                 )));
             }
         }
-        let _uncached = (entry, fresh);
+        let _uncached = (entry, fresh); // nothing to key or refresh without a cache
         Either::Right(fetch)
     }
 

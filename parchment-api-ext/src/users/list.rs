@@ -178,7 +178,7 @@ async fn fetch_page(
     if !errors.is_empty() {
         return Err(Error::invalid_input(OPERATION.name, errors));
     }
-    let entry = Entry::Page {
+    let entry = || Entry::Page {
         limit,
         last_key: last_key.map(str::to_owned),
     };

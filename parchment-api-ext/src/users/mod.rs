@@ -107,7 +107,7 @@ impl Users {
                 .await?;
             Ok(into_response(*value, User::from))
         };
-        org.cached_read(Entry::User(user_id.to_owned()), self.fresh, fetch)
+        org.cached_read(|| Entry::User(user_id.to_owned()), self.fresh, fetch)
             .await
     }
 
