@@ -28,8 +28,10 @@ pub(crate) trait SuccessEnvelope {
     fn has_request_id(&self) -> bool;
 }
 
+/// Implements [`SuccessEnvelope`]: `Data` is made of the listed members (the list envelope also
+/// hands over its top-level `pagination`, which normalization needs).
 macro_rules! success_envelope {
-    ($($envelope:ident => $data:ty),+ $(,)?) => {$(
+    ($($envelope:ident => $data:ty = $($member:ident),+;)+) => {$(
         impl SuccessEnvelope for types::$envelope {
             type Data = $data;
 
@@ -44,38 +46,20 @@ macro_rules! success_envelope {
                     timestamp: self.timestamp,
                     code: self.code,
                 };
-                (self.data, info)
+                (($(self.$member),+), info)
             }
         }
     )+};
 }
 
 success_envelope! {
-    ReadUserResponse => types::User,
-    UpdateUserResponse => types::UserId,
-    ReplaceUserRolesResponse => types::UserRoles,
-    CreateUserResponse => types::CreatedUser,
-    UserStatusResponse => types::UserId,
-    ValidateOrganizationResponse => types::OrganizationValidation,
-}
-
-/// The list envelope also carries a top-level `pagination` that normalization needs.
-impl SuccessEnvelope for types::ListUsersResponse {
-    type Data = (parchment_api::UsersPage, Option<types::Pagination>);
-
-    fn has_request_id(&self) -> bool {
-        self.request_id.is_some()
-    }
-
-    fn split(self) -> (Self::Data, EnvelopeInfo) {
-        let info = EnvelopeInfo {
-            request_id: self.request_id,
-            message: self.message,
-            timestamp: self.timestamp,
-            code: self.code,
-        };
-        ((self.data, self.pagination), info)
-    }
+    ReadUserResponse => types::User = data;
+    UpdateUserResponse => types::UserId = data;
+    ReplaceUserRolesResponse => types::UserRoles = data;
+    CreateUserResponse => types::CreatedUser = data;
+    UserStatusResponse => types::UserId = data;
+    ValidateOrganizationResponse => types::OrganizationValidation = data;
+    ListUsersResponse => (parchment_api::UsersPage, Option<types::Pagination>) = data, pagination;
 }
 
 /// The request id a response's headers carry, if any.

@@ -67,9 +67,9 @@ impl Handle {
         })
     }
 
-    /// Builds the static-token headers, once the secret is known, and the cache fingerprint of
-    /// the credentials.
-    fn with_static_headers(mut self) -> Self {
+    /// Derives what the handle's settings imply, once: the static-token headers (when the
+    /// secret is known) and the cache fingerprint of the credentials.
+    fn with_derived_state(mut self) -> Self {
         let inner = self.client.inner();
         #[cfg(feature = "read-cache")]
         if let Some(cache) = &inner.read_cache {
@@ -124,7 +124,7 @@ impl Organization {
             static_headers: None,
         };
         Self {
-            inner: Arc::new(handle.with_static_headers()),
+            inner: Arc::new(handle.with_derived_state()),
         }
     }
 
@@ -145,7 +145,7 @@ impl Organization {
             handle.scopes = Some(ScopeSet::new(scopes));
         }
         Ok(Self {
-            inner: Arc::new(handle.with_static_headers()),
+            inner: Arc::new(handle.with_derived_state()),
         })
     }
 
