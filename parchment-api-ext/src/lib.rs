@@ -19,6 +19,7 @@ mod retry;
 mod retry_after;
 mod users;
 mod validate;
+pub mod webhooks;
 
 #[cfg(feature = "testing")]
 pub mod testing;
