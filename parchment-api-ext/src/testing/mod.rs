@@ -7,11 +7,13 @@
 //! - [`fixtures`]: realistic users and every documented envelope, in the API's own types, for
 //!   the typed mocks.
 //! - [`ManualClock`]: time under the test's control, for token expiry and cache ages.
+//! - [`webhooks`]: sign deliveries like Parchment, sample events, a manual wall clock.
 
 mod clock;
 mod fake;
 pub mod fixtures;
 mod identifiers;
+pub mod webhooks;
 
 pub use clock::ManualClock;
 
