@@ -222,6 +222,11 @@ impl ManualWallClock {
         *self.0.lock().unwrap_or_else(PoisonError::into_inner) = time;
     }
 
+    /// Shows `seconds` after the Unix epoch from now on.
+    pub fn set_unix(&self, seconds: u64) {
+        self.set(UNIX_EPOCH + Duration::from_secs(seconds));
+    }
+
     /// Moves the clock forward by `by`.
     pub fn advance(&self, by: Duration) {
         let mut time = self.0.lock().unwrap_or_else(PoisonError::into_inner);
