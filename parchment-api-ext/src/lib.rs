@@ -17,6 +17,7 @@ mod redact;
 mod response;
 mod retry;
 mod retry_after;
+mod sso;
 mod users;
 mod validate;
 pub mod webhooks;
@@ -41,6 +42,7 @@ pub use organization::Organization;
 pub use parchment_api::{PrescriberType, Role, Sex};
 pub use response::Response;
 pub use retry::RetryPolicy;
+pub use sso::{DEFAULT_SSO_LINK_LIFETIME, FormQuery, SsoLink, SsoTarget, SsoTargetKind};
 pub use users::{ListUsers, NewUser, ProviderDetailsUpdate, UserUpdate, Users};
 
 /// The generated low-level crate, for what this one does not wrap.
