@@ -3,9 +3,10 @@
 //! the reference documents must come out as the typed values a service will match on.
 
 use parchment_api::types::{
-    CreateUserRequest, CreateUserResponse, ErrorResponse, ListUsersResponse, ReadUserResponse,
-    ReplaceUserRolesRequest, ReplaceUserRolesResponse, TokenRequest, TokenResponse,
-    UpdateUserRequest, UpdateUserResponse, UserStatusResponse, ValidateOrganizationResponse,
+    CreateSsoLinkRequest, CreateSsoLinkResponse, CreateUserRequest, CreateUserResponse,
+    ErrorResponse, ListUsersResponse, ReadUserResponse, ReplaceUserRolesRequest,
+    ReplaceUserRolesResponse, TokenRequest, TokenResponse, UpdateUserRequest, UpdateUserResponse,
+    UserStatusResponse, ValidateOrganizationResponse,
 };
 use parchment_api::{PrescriberType, Role, Sex, UsersPage};
 use serde::Serialize;
@@ -26,6 +27,7 @@ const OPERATIONS: &[&str] = &[
     "replace_user_roles",
     "disable_user",
     "enable_user",
+    "create_sso_link",
 ];
 
 /// How many distinct examples the spec holds today (request bodies, 200s and errors, each
@@ -294,6 +296,10 @@ fn check(example: &Example) -> Result<(), String> {
         ("replace_user_roles", "200") => {
             decode_losslessly::<ReplaceUserRolesResponse>(example).map(drop)
         }
+        ("create_sso_link", "request") => {
+            decode_losslessly::<CreateSsoLinkRequest>(example).map(drop)
+        }
+        ("create_sso_link", "200") => decode_losslessly::<CreateSsoLinkResponse>(example).map(drop),
         (_, _) if is_error => decode_losslessly::<ErrorResponse>(example).map(drop),
         (operation, status) => Err(format!(
             "no generated type is mapped for {operation} {status}: extend `check` in this test"

@@ -30,6 +30,58 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub suburb: ::std::option::Option<::std::string::String>,
     }
+    ///Where the signed-in user lands.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    #[serde(deny_unknown_fields)]
+    pub struct CreateSsoLinkRequest {
+        /**A path on Parchment's portal, query included: `/dashboard/patients/{patient_id}`,
+`/dashboard/patients/{patient_id}/prescriptions`,
+`/embed/patients/{patient_id}/prescriptions`,
+`/embed/patients/{patient_id}/prescriptions/{prescription_id}`,
+`/embed/prescriptions/approval`, or another portal path. Starts with `/`; no scheme,
+host, `//`, `..`, backslash or control characters.
+*/
+        pub redirect_path: ::std::string::String,
+    }
+    ///The SSO envelope. Only `data` is required; the documented example has only `success` and `data`.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct CreateSsoLinkResponse {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub code: ::std::option::Option<::std::string::String>,
+        pub data: SsoLink,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub meta: ::std::option::Option<ResponseMeta>,
+        #[serde(
+            rename = "requestId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub request_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "statusCode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status_code: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub success: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub timestamp: ::std::option::Option<::std::string::String>,
+    }
     /**A new user. `given_name`, `family_name` and `email` are always required. When
 `access_roles` includes `provider`, so are `date_of_birth`, `sex`, `hpii_number`,
 `prescriber_type`, `qualifications`, and `prescriber_number` unless the type is `T`.
@@ -587,6 +639,24 @@ exactly 9).
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub response_time: ::std::option::Option<f64>,
+    }
+    ///A sign-in link. Both strings are credentials; never log them.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct SsoLink {
+        ///Seconds until the link expires (300).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub expires_in: ::std::option::Option<i64>,
+        ///The URL to send the browser to; it carries the token. A credential.
+        pub redirect_url: ::std::string::String,
+        ///The single sign-on token (a JWT). A credential.
+        pub sso_token: ::std::string::String,
     }
     ///A bearer token and how long it lasts.
     #[derive(
@@ -1774,6 +1844,81 @@ Arguments:
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             409u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Obtain a single sign-on link into Parchment's UI
+
+Returns a short-lived link that signs one Parchment user into one page of Parchment's
+portal (in a new tab, or as an iframe's `src` for the `/embed/...` pages). Authenticated
+with the partner, organization and user credentials, not a bearer token. The token and
+the URL are credentials: never log or cache them, and ask for a new link for every
+sign-in attempt. `redirect_path` must be a path on the portal: it starts with `/` and
+holds no scheme, host, `//`, `..`, backslash or control characters. The documented
+response carries only `success` and `data`.
+
+
+Sends a `POST` request to `/v1/sso`
+
+*/
+    pub async fn create_sso_link<'a>(
+        &'a self,
+        body: &'a types::CreateSsoLinkRequest,
+    ) -> Result<
+        ResponseValue<types::CreateSsoLinkResponse>,
+        Error<types::ErrorResponse>,
+    > {
+        let url = format!("{}/v1/sso", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "create_sso_link",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             422u16 => {
