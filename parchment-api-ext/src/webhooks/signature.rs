@@ -56,11 +56,8 @@ impl<'a> SignatureHeader<'a> {
                 return Err(malformed("a part has no `=`"));
             };
             match key.trim() {
-                "t" => {
-                    if timestamp_text.replace(val.trim()).is_some() {
-                        return Err(malformed("more than one `t`"));
-                    }
-                }
+                "t" if timestamp_text.is_some() => return Err(malformed("more than one `t`")),
+                "t" => timestamp_text = Some(val.trim()),
                 "v1" => {
                     if signatures.len() == MAX_SIGNATURES {
                         return Err(malformed("more than 8 `v1` values"));
