@@ -12,7 +12,8 @@
 //! id = "partner-id"
 //! secret_env = "PARCHMENT_PARTNER_SECRET"   # or secret = "..."
 //! acting_user = "usr_admin"            # optional default for every organization
-//! # or, instead of [partner], a static token: access_token_env = "PARCHMENT_ACCESS_TOKEN"
+//! # or, instead of [partner], a static token for one organization (the default one):
+//! # access_token_env = "PARCHMENT_ACCESS_TOKEN"
 //!
 //! [organizations.clinic-a]
 //! id = "org_a"
@@ -122,9 +123,11 @@ pub(crate) fn load(
     })?;
     let file: ConfigFile = toml::from_str(&text)
         .map_err(|error| CliError::Config(describe_toml_error(path, &text, &error)))?;
-    let client = client_from(&file, path, &lookup)?
-        .build()
-        .map_err(CliError::Api)?;
+    let mut builder = client_from(&file, path, &lookup)?;
+    if file.access_token.is_some() || file.access_token_env.is_some() {
+        builder = builder.organization_secret(static_token_secret(&file, path, &lookup)?);
+    }
+    let client = builder.build().map_err(CliError::Api)?;
     if let Some(default) = &file.default_organization
         && !file.organizations.contains_key(default)
     {
@@ -142,6 +145,36 @@ pub(crate) fn load(
         },
         lookup: Box::new(lookup),
     })
+}
+
+/// A bearer token is issued for one organization: with `access_token`, the file names one
+/// (the default, or the only one), and its secret goes to the client.
+fn static_token_secret(
+    file: &ConfigFile,
+    path: &Path,
+    lookup: &impl Fn(&str) -> Option<String>,
+) -> Result<String, CliError> {
+    let here = path.display();
+    let name = match &file.default_organization {
+        Some(name) => Some(name),
+        None if file.organizations.len() == 1 => file.organizations.keys().next(),
+        None => None,
+    };
+    let Some(section) = name.and_then(|name| file.organizations.get(name)) else {
+        return Err(CliError::Config(format!(
+            "{here}: a static access token serves one organization: name it in \
+             default_organization, or use [partner] credentials for several"
+        )));
+    };
+    secret(
+        &format!(
+            "{here}: [organizations.{}]",
+            name.map_or("", String::as_str)
+        ),
+        section.secret.as_deref(),
+        section.secret_env.as_deref(),
+        lookup,
+    )
 }
 
 /// The builder the file describes: where to call, how to authenticate, how fast.
@@ -190,8 +223,7 @@ fn client_from(
                 partner.secret_env.as_deref(),
                 lookup,
             )?;
-            let builder =
-                builder.partner_credentials(PartnerCredentials::new(&partner.id, secret));
+            let builder = builder.partner_credentials(PartnerCredentials::new(&partner.id, secret));
             match &partner.acting_user {
                 Some(user) => builder.acting_user(user),
                 None => builder,
@@ -301,11 +333,10 @@ impl Setup {
                                 "{here}: no organization named `{wanted}` or with that id"
                             ))
                         })?,
-                    None if organizations.len() == 1 => {
-                        organizations.keys().next().ok_or_else(|| {
-                            CliError::Config(format!("{here}: no [organizations]"))
-                        })?
-                    }
+                    None if organizations.len() == 1 => organizations
+                        .keys()
+                        .next()
+                        .ok_or_else(|| CliError::Config(format!("{here}: no [organizations]")))?,
                     None => {
                         return Err(CliError::Usage(format!(
                             "{here} names {} organizations and no default_organization: \

@@ -27,10 +27,16 @@ impl Run for FakeArgs {
     async fn run(self, context: &Context) -> Result<Outcome, CliError> {
         let config = FakeConfig::default().port(self.port).seed_users(self.seed);
         let fake = FakeParchment::try_start(config).await.map_err(|error| {
-            CliError::Usage(format!("the fake could not listen on port {}: {error}", self.port))
+            CliError::Usage(format!(
+                "the fake could not listen on port {}: {error}",
+                self.port
+            ))
         })?;
         let credentials = fake.credentials();
-        let sample = fake.user_ids(&credentials.organization_id, 2).get(1).cloned();
+        let sample = fake
+            .user_ids(&credentials.organization_id, 2)
+            .get(1)
+            .cloned();
         if context.output().json() {
             context.output().json_line(&json!({
                 "base_url": fake.base_url(),
@@ -59,9 +65,13 @@ impl Run for FakeArgs {
                 text.push_str(&format!("  {name}={value}\n"));
             }
             if let Some(sample) = &sample {
-                text.push_str(&format!("  sample user (not the administrator): {sample}\n"));
+                text.push_str(&format!(
+                    "  sample user (not the administrator): {sample}\n"
+                ));
             }
-            text.push_str("These are the fake's test credentials, not real ones. Stop with Ctrl-C.\n");
+            text.push_str(
+                "These are the fake's test credentials, not real ones. Stop with Ctrl-C.\n",
+            );
             output::write_stdout(&text);
         }
         stopped().await;

@@ -73,6 +73,8 @@ macro_rules! subcommands {
     )+) => {
         /// The subcommands.
         #[derive(Debug, clap::Subcommand)]
+        // Parsed once per process: the size of the largest variant costs nothing worth a box.
+        #[allow(clippy::large_enum_variant)]
         enum Command {
             $(
                 $(#[cfg($cfg)])?

@@ -48,7 +48,9 @@ impl Output {
 /// Writes to stdout, ignoring a closed pipe (`parchment users list | head`).
 pub(crate) fn write_stdout(text: &str) {
     let mut stdout = std::io::stdout().lock();
-    let _closed = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
+    let _closed = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
 }
 
 /// Server text, safe for a terminal; `-` when absent.
@@ -56,7 +58,13 @@ pub(crate) fn cell(text: Option<&str>) -> String {
     match text {
         Some(text) if !text.is_empty() => text
             .chars()
-            .map(|character| if character.is_control() { '?' } else { character })
+            .map(|character| {
+                if character.is_control() {
+                    '?'
+                } else {
+                    character
+                }
+            })
             .collect(),
         _ => "-".to_owned(),
     }
@@ -74,7 +82,10 @@ pub(crate) fn joined<T: std::fmt::Display>(items: &[T]) -> String {
 
 /// A table with a header row, columns as wide as their widest cell.
 pub(crate) fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
-    let mut widths: Vec<usize> = headers.iter().map(|header| header.chars().count()).collect();
+    let mut widths: Vec<usize> = headers
+        .iter()
+        .map(|header| header.chars().count())
+        .collect();
     for row in rows {
         for (width, text) in widths.iter_mut().zip(row) {
             *width = (*width).max(text.chars().count());

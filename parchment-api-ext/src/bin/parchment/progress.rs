@@ -34,7 +34,11 @@ impl Progress {
 
     pub(crate) fn advance(&self, by: usize) {
         self.bar.inc(u64::try_from(by).unwrap_or(u64::MAX));
-        if self.bar.length().is_some_and(|length| length < self.bar.position()) {
+        if self
+            .bar
+            .length()
+            .is_some_and(|length| length < self.bar.position())
+        {
             self.bar.set_length(self.bar.position());
         }
     }

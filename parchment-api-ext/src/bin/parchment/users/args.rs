@@ -95,7 +95,10 @@ impl ProviderArgs {
         [
             ("title", text(&self.title)),
             ("phone", text(&self.phone)),
-            ("date_of_birth", self.date_of_birth.map(|date| date.to_string())),
+            (
+                "date_of_birth",
+                self.date_of_birth.map(|date| date.to_string()),
+            ),
             ("sex", self.sex.as_ref().map(ToString::to_string)),
             ("hpii_number", text(&self.hpii_number)),
             (
@@ -106,7 +109,10 @@ impl ProviderArgs {
             ("qualifications", text(&self.qualifications)),
             ("provider_number", text(&self.provider_number)),
             ("ahpra_number", text(&self.ahpra_number)),
-            ("hospital_provider_number", text(&self.hospital_provider_number)),
+            (
+                "hospital_provider_number",
+                text(&self.hospital_provider_number),
+            ),
         ]
         .into_iter()
         .filter_map(|(name, value)| value.map(|value| (format!("{prefix}{name}"), value)))
@@ -139,7 +145,10 @@ impl ProviderArgs {
     }
 
     /// Sets the given fields on a provider-details update.
-    pub(crate) fn apply_to_update(self, mut update: ProviderDetailsUpdate) -> ProviderDetailsUpdate {
+    pub(crate) fn apply_to_update(
+        self,
+        mut update: ProviderDetailsUpdate,
+    ) -> ProviderDetailsUpdate {
         macro_rules! set {
             ($($field:ident),+) => {$(
                 if let Some(value) = self.$field {

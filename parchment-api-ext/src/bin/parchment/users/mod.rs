@@ -136,7 +136,9 @@ fn print_written(
         }
         out.json_line(&document);
     } else {
-        let detail = detail.map(|detail| format!(": {detail}")).unwrap_or_default();
+        let detail = detail
+            .map(|detail| format!(": {detail}"))
+            .unwrap_or_default();
         output::write_stdout(&format!(
             "{action}: {}{detail} (request id {})\n",
             output::cell(Some(user_id)),

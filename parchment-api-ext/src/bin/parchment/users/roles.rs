@@ -72,7 +72,11 @@ pub(super) async fn roles(args: RolesArgs, context: &Context) -> Result<Outcome,
         }
         Change::Revoke(roles) => {
             refuse_protected(&user, false, "rewriting their roles", SET_INSTEAD)?;
-            distinct(before.iter().filter(|r| **r != Role::Member && !roles.contains(r)))
+            distinct(
+                before
+                    .iter()
+                    .filter(|r| **r != Role::Member && !roles.contains(r)),
+            )
         }
     };
     if after.is_empty() {

@@ -83,13 +83,21 @@ pub(super) async fn update(args: UpdateArgs, context: &Context) -> Result<Outcom
     let target = context.organization()?;
     let prefix = "provider_details.";
     let mut fields: Vec<(String, String)> = Vec::new();
-    fields.extend(args.full_name.clone().map(|name| ("full_name".to_owned(), name)));
+    fields.extend(
+        args.full_name
+            .clone()
+            .map(|name| ("full_name".to_owned(), name)),
+    );
     for (name, value) in [
         ("given_name", &args.given_name),
         ("family_name", &args.family_name),
         ("erx_entity_id", &args.erx_entity_id),
     ] {
-        fields.extend(value.clone().map(|value| (format!("{prefix}{name}"), value)));
+        fields.extend(
+            value
+                .clone()
+                .map(|value| (format!("{prefix}{name}"), value)),
+        );
     }
     fields.extend(args.provider.fields(prefix));
     if fields.is_empty() {
@@ -101,7 +109,10 @@ pub(super) async fn update(args: UpdateArgs, context: &Context) -> Result<Outcom
         return Ok(DryRunReport {
             action: "update user",
             user_id: Some(&args.user_id),
-            request: format!("PUT {}", user_path(target.organization.id(), &args.user_id, "")),
+            request: format!(
+                "PUT {}",
+                user_path(target.organization.id(), &args.user_id, "")
+            ),
             fields,
             effect: None,
         }
@@ -242,7 +253,12 @@ pub(super) async fn disable(args: DisableArgs, context: &Context) -> Result<Outc
         output::cell(user.email.as_deref()),
         joined(&user.roles)
     );
-    refuse_protected(&user, args.force, "disabling them", "Pass --force if that is intended")?;
+    refuse_protected(
+        &user,
+        args.force,
+        "disabling them",
+        "Pass --force if that is intended",
+    )?;
     if args.dry_run.dry_run {
         return Ok(DryRunReport {
             action: "disable user",
