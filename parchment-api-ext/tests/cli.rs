@@ -653,16 +653,32 @@ async fn wrong_secrets_and_broken_config_files_are_never_echoed() {
     assert!(failed.stderr.contains("not both"), "{}", failed.stderr);
 }
 
+/// A child process, killed if the test fails before stopping it.
+struct Running(Option<std::process::Child>);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.0 {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fake_serves_until_sigterm_and_prints_what_to_connect_with() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_parchment"))
-        .args(["fake", "--port", "0", "--seed", "3"])
-        .env_clear()
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the fake starts");
-    let stdout = child.stdout.take().expect("its stdout");
+    let mut child = Running(Some(
+        Command::new(env!("CARGO_BIN_EXE_parchment"))
+            .args(["fake", "--port", "0", "--seed", "3"])
+            .env_clear()
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the fake starts"),
+    ));
+    let process = child.0.as_mut().expect("the child is running");
+    let pid = process.id();
+    let stdout = process.stdout.take().expect("its stdout");
     let settings = tokio::task::spawn_blocking(move || {
         let mut settings = Vec::new();
         for line in BufReader::new(stdout).lines() {
@@ -692,11 +708,12 @@ async fn fake_serves_until_sigterm_and_prints_what_to_connect_with() {
     assert_eq!(listed.json_lines().len(), 4);
 
     let stopped = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args(["-TERM", &pid.to_string()])
         .status()
         .expect("kill runs");
     assert!(stopped.success());
-    let status = tokio::task::spawn_blocking(move || child.wait())
+    let mut process = child.0.take().expect("the child is running");
+    let status = tokio::task::spawn_blocking(move || process.wait())
         .await
         .expect("waited")
         .expect("the fake exits");
