@@ -6,19 +6,22 @@
 //! show in later reads and lists); paginates with an opaque `lastKey`; and lets a test inject
 //! faults and read a request log that holds no secret.
 
+mod auth;
+mod envelope;
+mod error;
+mod routes;
 mod rules;
 mod server;
 mod state;
+mod success;
 
 use crate::{Client, ClientBuilder, PartnerCredentials};
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
 use serde_json::Map;
 use state::{FakeUser, Org, State};
 use std::collections::VecDeque;
 use std::fmt;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -58,6 +61,9 @@ pub struct FakeConfig {
     pub token_lifetime: Duration,
     /// How many generated users the organization starts with, besides its administrator.
     pub seed_users: usize,
+    /// How long a connection may take to send a request's headers (and how long an idle
+    /// keep-alive connection is kept): connections that stall are closed.
+    pub header_read_timeout: Duration,
 }
 
 impl Default for FakeConfig {
@@ -71,6 +77,7 @@ impl Default for FakeConfig {
             static_token: "fake-static-token".into(),
             token_lifetime: Duration::from_secs(3600),
             seed_users: 12,
+            header_read_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -93,6 +100,13 @@ impl FakeConfig {
         self.seed_users = count;
         self
     }
+
+    /// Connections that take longer than this to send a request's headers, or stay idle
+    /// longer between requests, are closed.
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.header_read_timeout = timeout;
+        self
+    }
 }
 
 impl fmt::Debug for FakeConfig {
@@ -102,6 +116,7 @@ impl fmt::Debug for FakeConfig {
             .field("organization_id", &self.organization_id)
             .field("token_lifetime", &self.token_lifetime)
             .field("seed_users", &self.seed_users)
+            .field("header_read_timeout", &self.header_read_timeout)
             .finish_non_exhaustive()
     }
 }
@@ -173,6 +188,8 @@ pub(crate) struct Shared {
     state: Mutex<State>,
     faults: Mutex<VecDeque<Fault>>,
     log: Mutex<Vec<LoggedRequest>>,
+    /// Connections whose task is still running.
+    open_connections: AtomicUsize,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -272,9 +289,10 @@ impl FakeParchment {
             state: Mutex::new(state),
             faults: Mutex::new(VecDeque::new()),
             log: Mutex::new(Vec::new()),
+            open_connections: AtomicUsize::new(0),
         });
         let (shutdown, stopped) = oneshot::channel();
-        let task = tokio::spawn(serve(listener, shared.clone(), stopped));
+        let task = tokio::spawn(server::serve(listener, shared.clone(), stopped));
         Ok(Self {
             base_url: format!("http://{address}"),
             credentials,
@@ -402,6 +420,11 @@ impl FakeParchment {
         self.shared.state().clock_offset += by;
     }
 
+    /// How many connections are open now (each has a task until it closes).
+    pub fn open_connections(&self) -> usize {
+        self.shared.open_connections.load(Ordering::Relaxed)
+    }
+
     /// How many tokens the token endpoint has issued.
     pub fn tokens_issued(&self) -> u64 {
         self.shared.state().tokens_issued
@@ -429,23 +452,4 @@ impl fmt::Debug for FakeParchment {
             .field("credentials", &self.credentials)
             .finish_non_exhaustive()
     }
-}
-
-/// Accepts connections until told to stop; each connection is served on its own task.
-async fn serve(listener: TcpListener, shared: Arc<Shared>, mut stopped: oneshot::Receiver<()>) {
-    let mut connections = tokio::task::JoinSet::new();
-    loop {
-        tokio::select! {
-            _ = &mut stopped => break,
-            accepted = listener.accept() => {
-                let Ok((stream, _)) = accepted else { continue };
-                let shared = shared.clone();
-                connections.spawn(async move {
-                    let service = service_fn(move |request| server::handle(shared.clone(), request));
-                    let _closed = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
-                });
-            }
-        }
-    }
-    connections.abort_all();
 }

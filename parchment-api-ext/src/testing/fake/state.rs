@@ -1,7 +1,9 @@
-//! What the fake remembers: organizations, their users, issued tokens. Every operation of the
-//! spec is a method here that returns the `data` of a success or an [`ApiError`].
+//! What the fake remembers: organizations, their users, issued tokens, and the fake's clock.
+//! Each users operation is a method of [`Org`] that returns a [`Success`] or an [`ApiError`].
 
+use super::error::ApiError;
 use super::rules;
+use super::success::Success;
 use crate::testing::identifiers;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -9,94 +11,6 @@ use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Bound;
 use std::time::{Duration, Instant};
-
-/// An error response: status, problem details, and what the envelope adds.
-#[derive(Debug, Clone)]
-pub(crate) struct ApiError {
-    pub(crate) status: u16,
-    pub(crate) slug: &'static str,
-    pub(crate) title: &'static str,
-    pub(crate) detail: String,
-    pub(crate) validation: Vec<(String, String)>,
-    pub(crate) code: Option<&'static str>,
-}
-
-impl ApiError {
-    fn new(
-        status: u16,
-        slug: &'static str,
-        title: &'static str,
-        detail: impl Into<String>,
-    ) -> Self {
-        Self {
-            status,
-            slug,
-            title,
-            detail: detail.into(),
-            validation: Vec::new(),
-            code: None,
-        }
-    }
-
-    pub(crate) fn unauthorized(detail: &str) -> Self {
-        Self::new(401, "authentication-required", "Unauthorized", detail)
-    }
-
-    pub(crate) fn insufficient_scope(scope: &str) -> Self {
-        Self::new(
-            403,
-            "insufficient-scope",
-            "Insufficient permissions",
-            format!("This operation requires the '{scope}' scope"),
-        )
-    }
-
-    pub(crate) fn invalid_request(detail: impl Into<String>) -> Self {
-        Self::new(400, "invalid-request", "Invalid request", detail)
-    }
-
-    pub(crate) fn not_found(detail: &str) -> Self {
-        Self::new(404, "user-not-found", "User not found", detail)
-    }
-
-    pub(crate) fn route_not_found() -> Self {
-        Self::new(404, "not-found", "Not found", "No such endpoint")
-    }
-
-    /// `Err` with a 422 listing `violations`, when there are any.
-    pub(crate) fn validation(violations: Vec<(String, String)>) -> Result<(), Self> {
-        if violations.is_empty() {
-            return Ok(());
-        }
-        let mut error = Self::new(
-            422,
-            "validation-error",
-            "Validation failed",
-            "There were some problems with your input.",
-        );
-        error.validation = violations;
-        Err(error)
-    }
-}
-
-/// A success: status and `data`, and the top-level `code` some responses carry.
-pub(crate) struct Success {
-    pub(crate) status: u16,
-    pub(crate) message: &'static str,
-    pub(crate) data: Value,
-    pub(crate) code: Option<&'static str>,
-}
-
-impl Success {
-    fn ok(message: &'static str, data: Value) -> Self {
-        Self {
-            status: 200,
-            message,
-            data,
-            code: None,
-        }
-    }
-}
 
 /// One user of the fake.
 #[derive(Debug, Clone)]
@@ -191,14 +105,10 @@ impl Org {
     /// Adds a user; `Err` with the documented 409 when the email is taken.
     pub(crate) fn insert(&mut self, mut user: FakeUser) -> Result<String, ApiError> {
         if !self.emails.insert(user.email.to_ascii_lowercase()) {
-            let mut error = ApiError::new(
-                409,
-                "resource-conflict",
-                "Conflict",
+            return Err(ApiError::conflict(
                 "A user with this email already exists in the organization",
-            );
-            error.code = Some("USER_ALREADY_EXISTS");
-            return Err(error);
+            )
+            .with_code("USER_ALREADY_EXISTS"));
         }
         user.user_id = self.next_id();
         let id = user.user_id.clone();
@@ -254,10 +164,7 @@ impl Org {
             Some(text) => match text.parse::<usize>() {
                 Ok(limit) if (1..=100).contains(&limit) => limit,
                 _ => {
-                    return Err(ApiError::new(
-                        400,
-                        "bad-request",
-                        "Bad Request",
+                    return Err(ApiError::bad_request(
                         "limit must be an integer from 1 to 100",
                     ));
                 }
@@ -266,12 +173,7 @@ impl Org {
         let start = match last_key {
             None => Bound::Unbounded,
             Some(key) => Bound::Excluded(decode_key(key).ok_or_else(|| {
-                ApiError::new(
-                    400,
-                    "bad-request",
-                    "Bad Request",
-                    "lastKey is not a key this endpoint returned",
-                )
+                ApiError::bad_request("lastKey is not a key this endpoint returned")
             })?),
         };
         let mut page = self
@@ -316,12 +218,10 @@ impl Org {
             },
         };
         let id = self.insert(user)?;
-        Ok(Success {
-            status: 201,
-            message: "User created successfully",
-            data: json!({"user_id": id}),
-            code: Some("USER_CREATED"),
-        })
+        Ok(
+            Success::with_status(201, "User created successfully", json!({"user_id": id}))
+                .code("USER_CREATED"),
+        )
     }
 
     pub(crate) fn update(&mut self, user_id: &str, body: &Value) -> Result<Success, ApiError> {
