@@ -2,11 +2,12 @@
 //! Routing, the 405 answer and its `Allow` header, and the scope checks all read this table,
 //! so a route is added in one place.
 
+use super::Shared;
 use super::auth;
 use super::error::ApiError;
+use super::sso;
 use super::state::{Org, State};
 use super::success::Success;
-use super::Shared;
 use bytes::Bytes;
 use hyper::{HeaderMap, Method};
 use serde_json::Value;
@@ -33,12 +34,7 @@ pub(super) struct Route {
     pub(super) handler: Handler,
 }
 
-const fn route(
-    method: Method,
-    pattern: &'static str,
-    access: Access,
-    handler: Handler,
-) -> Route {
+const fn route(method: Method, pattern: &'static str, access: Access, handler: Handler) -> Route {
     Route {
         method,
         pattern,
@@ -47,7 +43,15 @@ const fn route(
     }
 }
 
-use Access::{Partner, Scope};
+use Access::{Open, Partner, Scope};
+
+/// The path's organization and its user `{user_id}`, who must exist (else 404).
+fn org_and_user<'c>(call: &'c mut Call<'_>) -> Result<(&'c mut Org, String), ApiError> {
+    let user = call.param("user_id");
+    let org = call.org()?;
+    org.require_user(&user)?;
+    Ok((org, user))
+}
 
 /// Every route the fake serves.
 static ROUTES: &[Route] = &[
@@ -122,6 +126,116 @@ static ROUTES: &[Route] = &[
             call.org()?.set_enabled(&user, true)
         },
     ),
+    route(Method::POST, "/v1/sso", Partner, sso::issue),
+    route(Method::GET, "/auth/sso", Open, sso::resolve),
+    route(
+        Method::POST,
+        "/v1/organizations/{organization_id}/users/{user_id}/patients",
+        Scope("create:patient"),
+        |call| {
+            let body = call.json()?;
+            let (partner, base) = (
+                call.shared.config.partner_id.clone(),
+                call.shared.base_url.clone(),
+            );
+            let (org, _user) = org_and_user(call)?;
+            let namespace = org.namespace;
+            org.patients.create(namespace, &partner, &base, &body)
+        },
+    ),
+    route(
+        Method::PUT,
+        "/v1/organizations/{organization_id}/users/{user_id}/patients/{patient_id}",
+        Scope("update:patient"),
+        |call| {
+            let (body, patient) = (call.json()?, call.param("patient_id"));
+            let (org, _user) = org_and_user(call)?;
+            org.patients.update(&patient, &body)
+        },
+    ),
+    route(
+        Method::GET,
+        "/v1/organizations/{organization_id}/users/{user_id}/patients/{patient_id}/prescriptions",
+        Scope("read:patient_prescription"),
+        |call| {
+            let (limit, last_key) = (call.query("limit"), call.query("lastKey"));
+            let patient = call.param("patient_id");
+            let (org, user) = org_and_user(call)?;
+            let prescriber = org.require_user(&user)?;
+            org.patients.list_prescriptions(
+                &patient,
+                prescriber,
+                limit.as_deref(),
+                last_key.as_deref(),
+            )
+        },
+    ),
+    route(
+        Method::GET,
+        "/v1/organizations/{organization_id}/users/{user_id}/patients/{patient_id}/prescriptions/{scid}",
+        Scope("read:patient_prescription"),
+        |call| {
+            let (patient, scid) = (call.param("patient_id"), call.param("scid"));
+            let (org, _user) = org_and_user(call)?;
+            org.patients.read_prescription(&patient, &scid, &org.users)
+        },
+    ),
+    route(
+        Method::POST,
+        "/v1/organizations/{organization_id}/users/{user_id}/custom-drugs",
+        Scope("create:custom_drug"),
+        |call| {
+            let body = call.json()?;
+            let (org, user) = org_and_user(call)?;
+            let namespace = org.namespace;
+            org.drugs.create_for_user(namespace, &user, &body)
+        },
+    ),
+    route(
+        Method::GET,
+        "/v1/organizations/{organization_id}/users/{user_id}/custom-drugs",
+        Scope("read:custom_drug"),
+        |call| {
+            let (org, user) = org_and_user(call)?;
+            Ok(org.drugs.list_for_user(&user))
+        },
+    ),
+    route(
+        Method::PUT,
+        "/v1/organizations/{organization_id}/users/{user_id}/custom-drugs/{drug_id}",
+        Scope("update:custom_drug"),
+        |call| {
+            let (body, drug) = (call.json()?, call.param("drug_id"));
+            let (org, user) = org_and_user(call)?;
+            org.drugs.update_for_user(&user, &drug, &body)
+        },
+    ),
+    route(
+        Method::POST,
+        "/v1/organizations/{organization_id}/custom-drugs",
+        Scope("create:custom_drug"),
+        |call| {
+            let body = call.json()?;
+            let org = call.org()?;
+            let namespace = org.namespace;
+            org.drugs.bulk_create(namespace, &body)
+        },
+    ),
+    route(
+        Method::GET,
+        "/v1/organizations/{organization_id}/custom-drugs",
+        Scope("read:custom_drug"),
+        |call| Ok(call.org()?.drugs.list_organization()),
+    ),
+    route(
+        Method::DELETE,
+        "/v1/organizations/{organization_id}/custom-drugs",
+        Scope("delete:custom_drug"),
+        |call| {
+            let confirm = call.query("confirm");
+            call.org()?.drugs.delete_organization(confirm.as_deref())
+        },
+    ),
 ];
 
 /// What the table says about a request's method and path.
@@ -135,7 +249,10 @@ pub(super) enum Lookup<'p> {
 }
 
 /// The `{name}` values if `pattern` matches `segments`.
-fn matches<'p>(pattern: &'static str, segments: &[&'p str]) -> Option<Vec<(&'static str, &'p str)>> {
+fn matches<'p>(
+    pattern: &'static str,
+    segments: &[&'p str],
+) -> Option<Vec<(&'static str, &'p str)>> {
     let mut params = Vec::new();
     let mut parts = pattern.trim_start_matches('/').split('/');
     for segment in segments {
@@ -262,7 +379,10 @@ mod tests {
         let path = ["v1", "organizations", "org_1", "users", "usr_2"];
         match lookup(&Method::GET, &path) {
             Lookup::Found(route, params) => {
-                assert_eq!(route.pattern, "/v1/organizations/{organization_id}/users/{user_id}");
+                assert_eq!(
+                    route.pattern,
+                    "/v1/organizations/{organization_id}/users/{user_id}"
+                );
                 assert_eq!(params, [("organization_id", "org_1"), ("user_id", "usr_2")]);
             }
             _ => panic!("GET user is a route"),
@@ -271,9 +391,15 @@ mod tests {
             Lookup::WrongMethod(allowed) => assert_eq!(allowed, [&Method::GET, &Method::PUT]),
             _ => panic!("DELETE user is not served"),
         }
-        assert!(matches!(lookup(&Method::GET, &["v1", "nope"]), Lookup::NotFound));
         assert!(matches!(
-            lookup(&Method::GET, &["v1", "organizations", "o", "users", "u", "x", "y"]),
+            lookup(&Method::GET, &["v1", "nope"]),
+            Lookup::NotFound
+        ));
+        assert!(matches!(
+            lookup(
+                &Method::GET,
+                &["v1", "organizations", "o", "users", "u", "x", "y"]
+            ),
             Lookup::NotFound
         ));
     }

@@ -8,10 +8,10 @@ use super::error::ApiError;
 use super::routes::{self, Access, Call, Lookup};
 use super::{Fault, LoggedRequest, Shared};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
+use hyper::Request;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper::Request;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -183,4 +183,3 @@ async fn route(shared: &Shared, request: Request<Incoming>) -> Reply {
         Err(error) => error_reply(&error),
     }
 }
-

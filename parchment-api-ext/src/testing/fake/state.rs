@@ -1,8 +1,11 @@
 //! What the fake remembers: organizations, their users, issued tokens, and the fake's clock.
 //! Each users operation is a method of [`Org`] that returns a [`Success`] or an [`ApiError`].
 
+use super::drugs::Catalogues;
 use super::error::ApiError;
+use super::patients::Patients;
 use super::rules;
+use super::sso::SsoLinks;
 use super::success::Success;
 use crate::testing::identifiers;
 use base64::Engine;
@@ -26,6 +29,28 @@ pub(crate) struct FakeUser {
 }
 
 impl FakeUser {
+    /// Title, given and family name, as prescription reads show the prescriber: from the
+    /// provider details when they have them, else from the full name.
+    pub(crate) fn names(&self) -> (String, String, String) {
+        let detail = |field: &str| {
+            self.provider_details
+                .get(field)
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        };
+        let full = self.full_name.trim();
+        let (title, rest) = match full.strip_prefix("Dr ") {
+            Some(rest) => ("Dr", rest),
+            None => ("", full),
+        };
+        let (given, family) = rest.split_once(' ').unwrap_or((rest, ""));
+        (
+            detail("title").unwrap_or_else(|| title.to_owned()),
+            detail("given_name").unwrap_or_else(|| given.to_owned()),
+            detail("family_name").unwrap_or_else(|| family.to_owned()),
+        )
+    }
+
     fn is_provider(&self) -> bool {
         self.roles.iter().any(|role| role == "provider")
     }
@@ -78,7 +103,10 @@ pub(crate) struct Org {
     pub(crate) users: BTreeMap<String, FakeUser>,
     emails: HashSet<String>,
     next_user: u64,
-    namespace: u32,
+    /// Keeps this organization's ids apart from every other's.
+    pub(crate) namespace: u32,
+    pub(crate) patients: Patients,
+    pub(crate) drugs: Catalogues,
 }
 
 impl Org {
@@ -93,7 +121,16 @@ impl Org {
             emails: HashSet::new(),
             next_user: 1,
             namespace,
+            patients: Patients::default(),
+            drugs: Catalogues::default(),
         }
+    }
+
+    /// The user a path names; the documented 404 when the organization has none of that id.
+    pub(crate) fn require_user(&self, user_id: &str) -> Result<&FakeUser, ApiError> {
+        self.users
+            .get(user_id)
+            .ok_or_else(|| ApiError::not_found("User not found"))
     }
 
     fn next_id(&mut self) -> String {
@@ -119,7 +156,9 @@ impl Org {
     /// Adds `count` generated users: every third a provider with full details.
     pub(crate) fn seed(&mut self, count: usize) {
         let start = self.next_user;
-        for n in start..start + count as u64 {
+        // Saturating: a huge count ends at the id space instead of overflowing.
+        let end = start.saturating_add(u64::try_from(count).unwrap_or(u64::MAX));
+        for n in start..end {
             let (given, family) = identifiers::names(n);
             let provider = n % 3 == 0;
             let user = FakeUser {
@@ -309,12 +348,19 @@ pub(crate) struct State {
     pub(crate) clock_offset: Duration,
     /// How many organizations were added after the first (each gets its own id namespace).
     pub(crate) namespaces: u32,
+    /// SSO links issued and not yet used.
+    pub(crate) sso: SsoLinks,
 }
 
 impl State {
     /// The fake's present: the real clock plus what tests advanced it by.
     pub(crate) fn now(&self) -> Instant {
         Instant::now() + self.clock_offset
+    }
+
+    /// The fake's wall clock: the real one plus what tests advanced it by.
+    pub(crate) fn wall_now(&self) -> chrono::DateTime<chrono::Utc> {
+        chrono::Utc::now() + chrono::TimeDelta::from_std(self.clock_offset).unwrap_or_default()
     }
 
     /// Issues a token for `organization_id` lasting `lifetime`, granting `requested` scopes
