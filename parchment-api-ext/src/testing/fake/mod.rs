@@ -265,7 +265,7 @@ pub(crate) struct Shared {
     state: Mutex<State>,
     faults: Mutex<VecDeque<Fault>>,
     log: Mutex<Vec<LoggedRequest>>,
-    /// Connections whose task is still running.
+    /// Connection tasks the accept loop holds: running ones, since it reaps each as it ends.
     open_connections: AtomicUsize,
 }
 
@@ -506,7 +506,8 @@ impl FakeParchment {
         self.shared.state().clock_offset += by;
     }
 
-    /// How many connections are open now (each has a task until it closes).
+    /// How many connection tasks the server holds now: one per open connection, since each
+    /// is reaped when its connection closes.
     pub fn open_connections(&self) -> usize {
         self.shared.open_connections.load(Ordering::Relaxed)
     }

@@ -26,22 +26,6 @@ pub(super) const MAX_REQUEST_BYTES: usize = 1024 * 1024;
 /// retrying at once would spin a core while the condition lasts.
 const ACCEPT_BACKOFF: (Duration, Duration) = (Duration::from_millis(5), Duration::from_secs(1));
 
-/// Counts a connection as open for as long as its task runs.
-struct OpenConnection(Arc<Shared>);
-
-impl OpenConnection {
-    fn new(shared: Arc<Shared>) -> Self {
-        shared.open_connections.fetch_add(1, Ordering::Relaxed);
-        Self(shared)
-    }
-}
-
-impl Drop for OpenConnection {
-    fn drop(&mut self) {
-        self.0.open_connections.fetch_sub(1, Ordering::Relaxed);
-    }
-}
-
 /// Accepts connections until told to stop; each connection is served on its own task, and
 /// finished tasks are reaped as they end so that a fake running for hours holds steady.
 pub(super) async fn serve(
@@ -54,7 +38,9 @@ pub(super) async fn serve(
     loop {
         tokio::select! {
             _ = &mut stopped => break,
-            Some(_finished) = connections.join_next(), if !connections.is_empty() => {}
+            Some(_finished) = connections.join_next(), if !connections.is_empty() => {
+                shared.open_connections.store(connections.len(), Ordering::Relaxed);
+            }
             accepted = listener.accept() => {
                 let stream = match accepted {
                     Ok((stream, _)) => {
@@ -67,9 +53,9 @@ pub(super) async fn serve(
                         continue;
                     }
                 };
-                let shared = shared.clone();
+                let task_shared = shared.clone();
                 connections.spawn(async move {
-                    let _open = OpenConnection::new(shared.clone());
+                    let shared = task_shared;
                     let timeout = shared.config.header_read_timeout;
                     let service = service_fn(move |request| handle(shared.clone(), request));
                     let _closed = http1::Builder::new()
@@ -78,10 +64,12 @@ pub(super) async fn serve(
                         .serve_connection(TokioIo::new(stream), service)
                         .await;
                 });
+                shared.open_connections.store(connections.len(), Ordering::Relaxed);
             }
         }
     }
     connections.abort_all();
+    shared.open_connections.store(0, Ordering::Relaxed);
 }
 
 /// Answers one request, applying the next injected fault first, and logs it.
