@@ -166,6 +166,9 @@ impl fmt::Debug for FakeConfig {
             .field("token_lifetime", &self.token_lifetime)
             .field("seed_users", &self.seed_users)
             .field("header_read_timeout", &self.header_read_timeout)
+            .field("webhook_attempts", &self.webhook_attempts)
+            .field("webhook_backoff", &self.webhook_backoff)
+            .field("webhook_timeout", &self.webhook_timeout)
             .finish_non_exhaustive()
     }
 }

@@ -86,7 +86,7 @@ pub(super) fn create(body: &Value) -> Result<Map<String, Value>, ApiError> {
     rules::known_members(object, CREATE_FIELDS, &[])?;
     let mut violations = Vec::new();
     for field in ["given_name", "family_name"] {
-        if !object.get(field).is_some_and(|v| !v.is_null()) {
+        if object.get(field).is_none_or(Value::is_null) {
             violations.push((field.to_owned(), "is required".to_owned()));
         }
     }
