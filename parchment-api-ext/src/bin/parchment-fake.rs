@@ -8,6 +8,10 @@
 use parchment_api_ext::testing::{FakeConfig, FakeParchment};
 use std::process::ExitCode;
 
+/// The most generated users `--seed` takes: enough for any load test, and small enough that
+/// the fake starts in seconds instead of counting towards an overflow.
+const MAX_SEED: usize = 1_000_000;
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     let mut config = FakeConfig::default();
@@ -19,7 +23,7 @@ async fn main() -> ExitCode {
                 Ok(port) => config = config.port(port),
                 Err(_) => return usage(),
             },
-            ("--seed", Some(count)) => config = config.seed_users(count),
+            ("--seed", Some(count)) if count <= MAX_SEED => config = config.seed_users(count),
             _ => return usage(),
         }
     }
@@ -57,6 +61,6 @@ async fn main() -> ExitCode {
 }
 
 fn usage() -> ExitCode {
-    eprintln!("usage: parchment-fake [--port PORT] [--seed USERS]");
+    eprintln!("usage: parchment-fake [--port PORT] [--seed USERS (at most {MAX_SEED})]");
     ExitCode::from(2)
 }

@@ -28,7 +28,10 @@ pub fn decode_users_page(body: &[u8]) -> Result<crate::UsersPage, serde_json::Er
         envelope.pagination,
     ))
 }
-pub use fake::{FakeConfig, FakeCredentials, FakeParchment, Fault, LoggedRequest};
+pub use fake::{
+    DeliveryOutcome, FakeConfig, FakeCredentials, FakeParchment, FakePrescription, FakeWriteError,
+    Fault, LoggedRequest, SsoSignIn, WebhookDelivery, WebhookUrlError,
+};
 
 /// Typed httpmock helpers generated from `openapi/parchment.yaml`.
 ///

@@ -5,20 +5,39 @@
 //! tokens that expire, scopes); keeps state (updates, role changes, creates, disable and enable
 //! show in later reads and lists); paginates with an opaque `lastKey`; and lets a test inject
 //! faults and read a request log that holds no secret.
+//!
+//! Beyond the users operations it keeps patients, the prescriptions a test writes for them
+//! (what a prescriber does in Parchment's UI; the API has no create), both custom-drug
+//! catalogues, SSO links it resolves once, and webhook endpoints it delivers signed
+//! `prescription.created` events to.
 
+mod auth;
+mod drugs;
+mod envelope;
+mod error;
+mod ids;
+mod patient_rules;
+mod patients;
+mod prescriptions;
+mod routes;
 mod rules;
 mod server;
+mod sso;
 mod state;
+mod success;
+mod webhooks;
+
+pub use prescriptions::FakePrescription;
+pub use sso::SsoSignIn;
+pub use webhooks::{DeliveryOutcome, WebhookDelivery, WebhookUrlError};
 
 use crate::{Client, ClientBuilder, PartnerCredentials};
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
 use serde_json::Map;
 use state::{FakeUser, Org, State};
 use std::collections::VecDeque;
 use std::fmt;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -35,6 +54,10 @@ const KNOWN_SCOPES: &[&str] = &[
     "read:users",
     "update:user",
     "delete:user",
+    "create:custom_drug",
+    "read:custom_drug",
+    "update:custom_drug",
+    "delete:custom_drug",
 ];
 
 /// How a [`FakeParchment`] starts.
@@ -58,6 +81,16 @@ pub struct FakeConfig {
     pub token_lifetime: Duration,
     /// How many generated users the organization starts with, besides its administrator.
     pub seed_users: usize,
+    /// How long a connection may take to send a request's headers (and how long an idle
+    /// keep-alive connection is kept): connections that stall are closed.
+    pub header_read_timeout: Duration,
+    /// How many times a webhook delivery is attempted (Parchment: 3).
+    pub webhook_attempts: u32,
+    /// The pause before the second attempt, doubled before each later one (Parchment: 1 s,
+    /// then 2 s, 4 s).
+    pub webhook_backoff: Duration,
+    /// How long one delivery attempt may take (Parchment: 10 s).
+    pub webhook_timeout: Duration,
 }
 
 impl Default for FakeConfig {
@@ -71,6 +104,10 @@ impl Default for FakeConfig {
             static_token: "fake-static-token".into(),
             token_lifetime: Duration::from_secs(3600),
             seed_users: 12,
+            header_read_timeout: Duration::from_secs(10),
+            webhook_attempts: 3,
+            webhook_backoff: Duration::from_secs(1),
+            webhook_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -93,6 +130,32 @@ impl FakeConfig {
         self.seed_users = count;
         self
     }
+
+    /// Connections that take longer than this to send a request's headers, or stay idle
+    /// longer between requests, are closed.
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.header_read_timeout = timeout;
+        self
+    }
+
+    /// Webhook deliveries pause `backoff` before the second attempt, doubled before each
+    /// later one (shorter than Parchment's 1 s keeps tests fast).
+    pub fn webhook_backoff(mut self, backoff: Duration) -> Self {
+        self.webhook_backoff = backoff;
+        self
+    }
+
+    /// Webhook deliveries are attempted at most `attempts` times.
+    pub fn webhook_attempts(mut self, attempts: u32) -> Self {
+        self.webhook_attempts = attempts;
+        self
+    }
+
+    /// One webhook delivery attempt may take at most `timeout`.
+    pub fn webhook_timeout(mut self, timeout: Duration) -> Self {
+        self.webhook_timeout = timeout;
+        self
+    }
 }
 
 impl fmt::Debug for FakeConfig {
@@ -102,6 +165,10 @@ impl fmt::Debug for FakeConfig {
             .field("organization_id", &self.organization_id)
             .field("token_lifetime", &self.token_lifetime)
             .field("seed_users", &self.seed_users)
+            .field("header_read_timeout", &self.header_read_timeout)
+            .field("webhook_attempts", &self.webhook_attempts)
+            .field("webhook_backoff", &self.webhook_backoff)
+            .field("webhook_timeout", &self.webhook_timeout)
             .finish_non_exhaustive()
     }
 }
@@ -167,12 +234,42 @@ impl fmt::Debug for FakeCredentials {
     }
 }
 
+/// Why the fake could not write a prescription.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FakeWriteError {
+    /// The fake has no organization of that id.
+    UnknownOrganization,
+    /// The organization has no user of that id.
+    UnknownUser,
+    /// The organization has no patient of that id.
+    UnknownPatient,
+}
+
+impl fmt::Display for FakeWriteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::UnknownOrganization => "the fake has no such organization",
+            Self::UnknownUser => "the organization has no such user",
+            Self::UnknownPatient => "the organization has no such patient",
+        })
+    }
+}
+
+impl std::error::Error for FakeWriteError {}
+
 /// What the server task and the handle share.
 pub(crate) struct Shared {
     config: FakeConfig,
+    /// `http://127.0.0.1:<port>`: SSO links and patient URLs point at the fake itself.
+    base_url: String,
+    webhooks: Arc<webhooks::Webhooks>,
+    runtime: tokio::runtime::Handle,
     state: Mutex<State>,
     faults: Mutex<VecDeque<Fault>>,
     log: Mutex<Vec<LoggedRequest>>,
+    /// Connection tasks the accept loop holds: running ones, since it reaps each as it ends.
+    open_connections: AtomicUsize,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -267,16 +364,26 @@ impl FakeParchment {
             acting_user,
             static_token: config.static_token.clone(),
         };
+        let base_url = format!("http://{address}");
+        let policy = webhooks::DeliveryPolicy {
+            attempts: config.webhook_attempts,
+            first_backoff: config.webhook_backoff,
+            timeout: config.webhook_timeout,
+        };
         let shared = Arc::new(Shared {
             config,
+            base_url: base_url.clone(),
+            webhooks: Arc::new(webhooks::Webhooks::new(policy)),
+            runtime: tokio::runtime::Handle::current(),
             state: Mutex::new(state),
             faults: Mutex::new(VecDeque::new()),
             log: Mutex::new(Vec::new()),
+            open_connections: AtomicUsize::new(0),
         });
         let (shutdown, stopped) = oneshot::channel();
-        let task = tokio::spawn(serve(listener, shared.clone(), stopped));
+        let task = tokio::spawn(server::serve(listener, shared.clone(), stopped));
         Ok(Self {
-            base_url: format!("http://{address}"),
+            base_url,
             credentials,
             shared,
             shutdown: Some(shutdown),
@@ -402,9 +509,183 @@ impl FakeParchment {
         self.shared.state().clock_offset += by;
     }
 
+    /// How many connection tasks the server holds now: one per open connection, since each
+    /// is reaped when its connection closes.
+    pub fn open_connections(&self) -> usize {
+        self.shared.open_connections.load(Ordering::Relaxed)
+    }
+
     /// How many tokens the token endpoint has issued.
     pub fn tokens_issued(&self) -> u64 {
         self.shared.state().tokens_issued
+    }
+
+    /// How many patients the organization has.
+    pub fn patient_count(&self, organization_id: &str) -> usize {
+        self.shared
+            .state()
+            .orgs
+            .get(organization_id)
+            .map_or(0, |org| org.patients.len())
+    }
+
+    /// How many prescriptions have been written for the patient (by any prescriber).
+    pub fn prescription_count(&self, organization_id: &str, patient_id: &str) -> usize {
+        self.shared
+            .state()
+            .orgs
+            .get(organization_id)
+            .map_or(0, |org| org.patients.prescription_count(patient_id))
+    }
+
+    /// How many custom drugs the organization's catalogue has, plus the user's own when
+    /// `user_id` is given (what `GET .../users/{user_id}/custom-drugs` lists).
+    pub fn drug_count(&self, organization_id: &str, user_id: Option<&str>) -> usize {
+        self.shared
+            .state()
+            .orgs
+            .get(organization_id)
+            .map_or(0, |org| org.drugs.count(user_id))
+    }
+
+    /// Writes an `Active` prescription (see [`FakePrescription::active`]) for the patient, as
+    /// the user would in Parchment's UI, and returns its Script ID (SCID). Registered webhook
+    /// endpoints get a signed `prescription.created` in the background.
+    pub fn write_prescription(
+        &self,
+        organization_id: &str,
+        user_id: &str,
+        patient_id: &str,
+    ) -> Result<String, FakeWriteError> {
+        self.write_prescription_with(
+            organization_id,
+            user_id,
+            patient_id,
+            &FakePrescription::active(),
+        )
+    }
+
+    /// Writes `prescription` (its status and item) for the patient, as the user would in
+    /// Parchment's UI, and returns its SCID; webhooks as [`FakeParchment::write_prescription`].
+    pub fn write_prescription_with(
+        &self,
+        organization_id: &str,
+        user_id: &str,
+        patient_id: &str,
+        prescription: &FakePrescription,
+    ) -> Result<String, FakeWriteError> {
+        let (written, now) = self.write(organization_id, user_id, patient_id, prescription, 1)?;
+        let webhooks = &self.shared.webhooks;
+        if webhooks.has_endpoints() {
+            let event_id = format!("evt_{:032x}", fastrand::u128(..));
+            let body = serde_json::json!({
+                "event_type": "prescription.created",
+                "event_id": event_id,
+                "timestamp": now.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+                "partner_id": self.shared.config.partner_id,
+                "organization_id": organization_id,
+                "data": {
+                    "patient_id": patient_id,
+                    "partner_patient_id": written.partner_patient_id,
+                    "user_id": user_id,
+                    "scid": written.scid,
+                },
+                "metadata": {"reserved_1": null, "reserved_2": null, "reserved_3": null},
+            })
+            .to_string();
+            let event = webhooks::Event {
+                event_id,
+                event_type: "prescription.created",
+                body,
+            };
+            let offset = self.shared.state().clock_offset;
+            let clock = Arc::new(move || {
+                (chrono::Utc::now() + chrono::TimeDelta::from_std(offset).unwrap_or_default())
+                    .timestamp()
+            });
+            webhooks.dispatch(&self.shared.runtime, &event, clock);
+        }
+        Ok(written.scid)
+    }
+
+    /// Writes `count` copies of `prescription` for the patient at once, cheaply (10,000 in
+    /// milliseconds), without webhook deliveries: for tests and benchmarks that need many.
+    /// Returns the SCID of the last (`None` when `count` is 0).
+    pub fn seed_prescriptions(
+        &self,
+        organization_id: &str,
+        user_id: &str,
+        patient_id: &str,
+        prescription: &FakePrescription,
+        count: usize,
+    ) -> Result<Option<String>, FakeWriteError> {
+        if count == 0 {
+            return Ok(None);
+        }
+        let (written, _) = self.write(organization_id, user_id, patient_id, prescription, count)?;
+        Ok(Some(written.scid))
+    }
+
+    fn write(
+        &self,
+        organization_id: &str,
+        user_id: &str,
+        patient_id: &str,
+        prescription: &FakePrescription,
+        count: usize,
+    ) -> Result<(patients::Written, chrono::DateTime<chrono::Utc>), FakeWriteError> {
+        let mut state = self.shared.state();
+        let now = state.wall_now();
+        let org = state
+            .orgs
+            .get_mut(organization_id)
+            .ok_or(FakeWriteError::UnknownOrganization)?;
+        if !org.users.contains_key(user_id) {
+            return Err(FakeWriteError::UnknownUser);
+        }
+        let created = now.format("%Y-%m-%dT%H:%M:%S").to_string();
+        let namespace = org.namespace;
+        let written = org
+            .patients
+            .write(
+                namespace,
+                patient_id,
+                user_id,
+                prescription,
+                &created,
+                count,
+            )
+            .ok_or(FakeWriteError::UnknownPatient)?;
+        Ok((written, now))
+    }
+
+    /// Registers a webhook endpoint (a loopback `http(s)` URL) and its secret: every
+    /// prescription written afterwards is delivered to it, signed with the secret.
+    pub fn register_webhook(&self, url: &str, secret: &str) -> Result<(), WebhookUrlError> {
+        self.shared.webhooks.register(url, secret)
+    }
+
+    /// Every webhook delivery attempt so far, in order (no secret, no body).
+    pub fn webhook_deliveries(&self) -> Vec<WebhookDelivery> {
+        self.shared.webhooks.deliveries()
+    }
+
+    /// Waits until no webhook delivery is under way (retries included).
+    pub async fn webhooks_settled(&self) {
+        self.shared.webhooks.settled().await;
+    }
+
+    /// Resolves an SSO `redirect_url` the fake issued, as a browser following it would: once.
+    /// `None` when the link is unknown, used, or expired on the fake's clock.
+    pub fn resolve_sso_link(&self, redirect_url: &str) -> Option<SsoSignIn> {
+        let token = url::Url::parse(redirect_url).ok().and_then(|url| {
+            url.query_pairs()
+                .find(|(key, _)| key == "token")
+                .map(|(_, value)| value.into_owned())
+        })?;
+        let mut state = self.shared.state();
+        let now = state.now();
+        state.sso.resolve(&token, now)
     }
 
     /// Stops accepting connections and waits for the server task to end.
@@ -419,6 +700,7 @@ impl FakeParchment {
 impl Drop for FakeParchment {
     fn drop(&mut self) {
         self.task.abort();
+        self.shared.webhooks.abort_all();
     }
 }
 
@@ -429,23 +711,4 @@ impl fmt::Debug for FakeParchment {
             .field("credentials", &self.credentials)
             .finish_non_exhaustive()
     }
-}
-
-/// Accepts connections until told to stop; each connection is served on its own task.
-async fn serve(listener: TcpListener, shared: Arc<Shared>, mut stopped: oneshot::Receiver<()>) {
-    let mut connections = tokio::task::JoinSet::new();
-    loop {
-        tokio::select! {
-            _ = &mut stopped => break,
-            accepted = listener.accept() => {
-                let Ok((stream, _)) = accepted else { continue };
-                let shared = shared.clone();
-                connections.spawn(async move {
-                    let service = service_fn(move |request| server::handle(shared.clone(), request));
-                    let _closed = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
-                });
-            }
-        }
-    }
-    connections.abort_all();
 }

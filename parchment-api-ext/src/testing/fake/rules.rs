@@ -1,7 +1,7 @@
 //! The server-side rules the fake applies to request bodies, as Parchment's reference states
-//! them (api-notes §3-5): a failure is an [`ApiError`] with the documented status and shape.
+//! them for the token and users endpoints: a failure is an [`ApiError`] with the documented status and shape.
 
-use super::state::ApiError;
+use super::error::{ApiError, Violation};
 use serde_json::{Map, Value};
 
 /// Roles the API assigns.
@@ -50,9 +50,6 @@ const CREATE_FIELDS: &[&str] = &[
     "ahpra_number",
     "hospital_provider_number",
 ];
-
-/// One failed field: (field, message).
-type Violation = (String, String);
 
 /// The string `field`, if present. `null` is not absent: the schemas allow no nulls on writes.
 fn text<'a>(object: &'a Map<String, Value>, field: &str) -> Result<Option<&'a str>, Violation> {

@@ -1,7 +1,12 @@
-//! What the fake remembers: organizations, their users, issued tokens. Every operation of the
-//! spec is a method here that returns the `data` of a success or an [`ApiError`].
+//! What the fake remembers: organizations, their users, issued tokens, and the fake's clock.
+//! Each users operation is a method of [`Org`] that returns a [`Success`] or an [`ApiError`].
 
+use super::drugs::Catalogues;
+use super::error::ApiError;
+use super::patients::Patients;
 use super::rules;
+use super::sso::SsoLinks;
+use super::success::Success;
 use crate::testing::identifiers;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -9,94 +14,6 @@ use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Bound;
 use std::time::{Duration, Instant};
-
-/// An error response: status, problem details, and what the envelope adds.
-#[derive(Debug, Clone)]
-pub(crate) struct ApiError {
-    pub(crate) status: u16,
-    pub(crate) slug: &'static str,
-    pub(crate) title: &'static str,
-    pub(crate) detail: String,
-    pub(crate) validation: Vec<(String, String)>,
-    pub(crate) code: Option<&'static str>,
-}
-
-impl ApiError {
-    fn new(
-        status: u16,
-        slug: &'static str,
-        title: &'static str,
-        detail: impl Into<String>,
-    ) -> Self {
-        Self {
-            status,
-            slug,
-            title,
-            detail: detail.into(),
-            validation: Vec::new(),
-            code: None,
-        }
-    }
-
-    pub(crate) fn unauthorized(detail: &str) -> Self {
-        Self::new(401, "authentication-required", "Unauthorized", detail)
-    }
-
-    pub(crate) fn insufficient_scope(scope: &str) -> Self {
-        Self::new(
-            403,
-            "insufficient-scope",
-            "Insufficient permissions",
-            format!("This operation requires the '{scope}' scope"),
-        )
-    }
-
-    pub(crate) fn invalid_request(detail: impl Into<String>) -> Self {
-        Self::new(400, "invalid-request", "Invalid request", detail)
-    }
-
-    pub(crate) fn not_found(detail: &str) -> Self {
-        Self::new(404, "user-not-found", "User not found", detail)
-    }
-
-    pub(crate) fn route_not_found() -> Self {
-        Self::new(404, "not-found", "Not found", "No such endpoint")
-    }
-
-    /// `Err` with a 422 listing `violations`, when there are any.
-    pub(crate) fn validation(violations: Vec<(String, String)>) -> Result<(), Self> {
-        if violations.is_empty() {
-            return Ok(());
-        }
-        let mut error = Self::new(
-            422,
-            "validation-error",
-            "Validation failed",
-            "There were some problems with your input.",
-        );
-        error.validation = violations;
-        Err(error)
-    }
-}
-
-/// A success: status and `data`, and the top-level `code` some responses carry.
-pub(crate) struct Success {
-    pub(crate) status: u16,
-    pub(crate) message: &'static str,
-    pub(crate) data: Value,
-    pub(crate) code: Option<&'static str>,
-}
-
-impl Success {
-    fn ok(message: &'static str, data: Value) -> Self {
-        Self {
-            status: 200,
-            message,
-            data,
-            code: None,
-        }
-    }
-}
 
 /// One user of the fake.
 #[derive(Debug, Clone)]
@@ -112,6 +29,28 @@ pub(crate) struct FakeUser {
 }
 
 impl FakeUser {
+    /// Title, given and family name, as prescription reads show the prescriber: from the
+    /// provider details when they have them, else from the full name.
+    pub(crate) fn names(&self) -> (String, String, String) {
+        let detail = |field: &str| {
+            self.provider_details
+                .get(field)
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        };
+        let full = self.full_name.trim();
+        let (title, rest) = match full.strip_prefix("Dr ") {
+            Some(rest) => ("Dr", rest),
+            None => ("", full),
+        };
+        let (given, family) = rest.split_once(' ').unwrap_or((rest, ""));
+        (
+            detail("title").unwrap_or_else(|| title.to_owned()),
+            detail("given_name").unwrap_or_else(|| given.to_owned()),
+            detail("family_name").unwrap_or_else(|| family.to_owned()),
+        )
+    }
+
     fn is_provider(&self) -> bool {
         self.roles.iter().any(|role| role == "provider")
     }
@@ -164,7 +103,10 @@ pub(crate) struct Org {
     pub(crate) users: BTreeMap<String, FakeUser>,
     emails: HashSet<String>,
     next_user: u64,
-    namespace: u32,
+    /// Keeps this organization's ids apart from every other's.
+    pub(crate) namespace: u32,
+    pub(crate) patients: Patients,
+    pub(crate) drugs: Catalogues,
 }
 
 impl Org {
@@ -179,7 +121,16 @@ impl Org {
             emails: HashSet::new(),
             next_user: 1,
             namespace,
+            patients: Patients::default(),
+            drugs: Catalogues::default(),
         }
+    }
+
+    /// The user a path names; the documented 404 when the organization has none of that id.
+    pub(crate) fn require_user(&self, user_id: &str) -> Result<&FakeUser, ApiError> {
+        self.users
+            .get(user_id)
+            .ok_or_else(|| ApiError::not_found("User not found"))
     }
 
     fn next_id(&mut self) -> String {
@@ -191,14 +142,10 @@ impl Org {
     /// Adds a user; `Err` with the documented 409 when the email is taken.
     pub(crate) fn insert(&mut self, mut user: FakeUser) -> Result<String, ApiError> {
         if !self.emails.insert(user.email.to_ascii_lowercase()) {
-            let mut error = ApiError::new(
-                409,
-                "resource-conflict",
-                "Conflict",
+            return Err(ApiError::conflict(
                 "A user with this email already exists in the organization",
-            );
-            error.code = Some("USER_ALREADY_EXISTS");
-            return Err(error);
+            )
+            .with_code("USER_ALREADY_EXISTS"));
         }
         user.user_id = self.next_id();
         let id = user.user_id.clone();
@@ -209,7 +156,9 @@ impl Org {
     /// Adds `count` generated users: every third a provider with full details.
     pub(crate) fn seed(&mut self, count: usize) {
         let start = self.next_user;
-        for n in start..start + count as u64 {
+        // Saturating: a huge count ends at the id space instead of overflowing.
+        let end = start.saturating_add(u64::try_from(count).unwrap_or(u64::MAX));
+        for n in start..end {
             let (given, family) = identifiers::names(n);
             let provider = n % 3 == 0;
             let user = FakeUser {
@@ -254,10 +203,7 @@ impl Org {
             Some(text) => match text.parse::<usize>() {
                 Ok(limit) if (1..=100).contains(&limit) => limit,
                 _ => {
-                    return Err(ApiError::new(
-                        400,
-                        "bad-request",
-                        "Bad Request",
+                    return Err(ApiError::bad_request(
                         "limit must be an integer from 1 to 100",
                     ));
                 }
@@ -266,12 +212,7 @@ impl Org {
         let start = match last_key {
             None => Bound::Unbounded,
             Some(key) => Bound::Excluded(decode_key(key).ok_or_else(|| {
-                ApiError::new(
-                    400,
-                    "bad-request",
-                    "Bad Request",
-                    "lastKey is not a key this endpoint returned",
-                )
+                ApiError::bad_request("lastKey is not a key this endpoint returned")
             })?),
         };
         let mut page = self
@@ -316,12 +257,10 @@ impl Org {
             },
         };
         let id = self.insert(user)?;
-        Ok(Success {
-            status: 201,
-            message: "User created successfully",
-            data: json!({"user_id": id}),
-            code: Some("USER_CREATED"),
-        })
+        Ok(
+            Success::with_status(201, "User created successfully", json!({"user_id": id}))
+                .code("USER_CREATED"),
+        )
     }
 
     pub(crate) fn update(&mut self, user_id: &str, body: &Value) -> Result<Success, ApiError> {
@@ -409,12 +348,19 @@ pub(crate) struct State {
     pub(crate) clock_offset: Duration,
     /// How many organizations were added after the first (each gets its own id namespace).
     pub(crate) namespaces: u32,
+    /// SSO links issued and not yet used.
+    pub(crate) sso: SsoLinks,
 }
 
 impl State {
     /// The fake's present: the real clock plus what tests advanced it by.
     pub(crate) fn now(&self) -> Instant {
         Instant::now() + self.clock_offset
+    }
+
+    /// The fake's wall clock: the real one plus what tests advanced it by.
+    pub(crate) fn wall_now(&self) -> chrono::DateTime<chrono::Utc> {
+        chrono::Utc::now() + chrono::TimeDelta::from_std(self.clock_offset).unwrap_or_default()
     }
 
     /// Issues a token for `organization_id` lasting `lifetime`, granting `requested` scopes
