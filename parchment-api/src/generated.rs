@@ -290,19 +290,23 @@ counts them all.
                 })
         }
     }
-    ///The create-patient envelope (201 and 202). Only `data` is required.
+    /**The create-patient envelope (201 and 202). The 202 body was never shown whole, so even
+`data` is optional here.
+*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Debug,
+        Default,
         PartialEq,
         schemars::JsonSchema
     )]
     pub struct CreatePatientResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<::std::string::String>,
-        pub data: CreatedPatient,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<CreatedPatient>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
