@@ -7,9 +7,9 @@ use super::fixtures::{REQUEST_ID, TIMESTAMP};
 use super::identifiers;
 use parchment_api::types::{
     BulkCreateCustomDrugsResponse, BulkCreateFailure, BulkCreateResult, CreatePatientRequest,
-    CreatePatientResponse, CreatedPatient, CustomDrug, CustomDrugListResponse,
-    CustomDrugResponse, ListPrescriptionsResponse, Pagination, PatientAddress, Prescriber,
-    Prescription, PrescriptionDetail, PrescriptionError, PrescriptionPatient, PrescriptionsPage,
+    CreatePatientResponse, CreatedPatient, CustomDrug, CustomDrugListResponse, CustomDrugResponse,
+    ListPrescriptionsResponse, Pagination, PatientAddress, Prescriber, Prescription,
+    PrescriptionDetail, PrescriptionError, PrescriptionPatient, PrescriptionsPage,
     ReadPrescriptionResponse,
 };
 use parchment_api::{
@@ -223,7 +223,10 @@ pub fn prescriptions_page(
 
 /// The read-prescription envelope as documented (`message`, `code: SUCCESS`, `data`), the
 /// prescriber inside the prescription.
-pub fn read_prescription_response(n: u64, mut prescription: Prescription) -> ReadPrescriptionResponse {
+pub fn read_prescription_response(
+    n: u64,
+    mut prescription: Prescription,
+) -> ReadPrescriptionResponse {
     prescription.prescriber = Some(prescriber(n));
     ReadPrescriptionResponse {
         success: None,
@@ -284,7 +287,10 @@ pub fn custom_drug_list_response(drugs: Vec<CustomDrug>) -> CustomDrugListRespon
     CustomDrugListResponse {
         success: Some(true),
         status_code: Some(200),
-        message: Some(format!("Retrieved {} custom drugs successfully", drugs.len())),
+        message: Some(format!(
+            "Retrieved {} custom drugs successfully",
+            drugs.len()
+        )),
         code: Some("SUCCESS".into()),
         data: drugs,
         pagination: None,
@@ -332,9 +338,16 @@ mod tests {
     fn fixture_patients_pass_the_clients_own_rules() {
         for n in 0..12 {
             let body = new_patient_request(n);
-            let phone = body.phone.as_ref().map(|p| p.to_string()).unwrap_or_default();
+            let phone = body
+                .phone
+                .as_ref()
+                .map(|p| p.to_string())
+                .unwrap_or_default();
             assert_eq!(crate::patients::rules::phone("phone", &phone), None);
-            assert_eq!(body.dva_card_color.is_some(), body.dva_file_number.is_some());
+            assert_eq!(
+                body.dva_card_color.is_some(),
+                body.dva_file_number.is_some()
+            );
             assert_eq!(ihi_number(n).len(), 16);
         }
     }
