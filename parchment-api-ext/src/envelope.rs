@@ -60,6 +60,14 @@ success_envelope! {
     UserStatusResponse => types::UserId = data;
     ValidateOrganizationResponse => types::OrganizationValidation = data;
     ListUsersResponse => (parchment_api::UsersPage, Option<types::Pagination>) = data, pagination;
+    CreatePatientResponse => Option<types::CreatedPatient> = data;
+    UpdatePatientResponse => types::UpdatedPatient = data;
+    ListPrescriptionsResponse => (types::PrescriptionsPage, Option<types::Pagination>) = data, pagination;
+    ReadPrescriptionResponse => types::PrescriptionDetail = data;
+    CustomDrugResponse => types::CustomDrug = data;
+    CustomDrugListResponse => Vec<types::CustomDrug> = data;
+    BulkCreateCustomDrugsResponse => types::BulkCreateResult = data;
+    DeleteCustomDrugsResponse => serde_json::Map<String, serde_json::Value> = data;
 }
 
 /// The request id a response's headers carry, if any.

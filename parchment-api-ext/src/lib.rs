@@ -2,17 +2,22 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod acting_user;
 mod auth;
 mod cache;
 mod client;
 mod clock;
 mod config;
+mod custom_drugs;
 mod envelope;
 mod environment;
 mod error;
 mod models;
 mod operation;
 mod organization;
+mod pagination;
+mod patients;
+mod prescriptions;
 mod redact;
 mod response;
 mod retry;
@@ -25,6 +30,7 @@ pub mod webhooks;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use acting_user::ActingUser;
 pub use auth::{DEFAULT_TOKEN_RENEWAL_MARGIN, OrganizationCredentials, PartnerCredentials, Scope};
 #[cfg(feature = "read-cache")]
 pub use cache::{CacheStats, ReadCacheConfig};
@@ -33,13 +39,28 @@ pub use clock::{Clock, SystemClock};
 pub use config::{
     ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, env_vars,
 };
+pub use custom_drugs::{
+    BulkCreateOutcome, BulkItem, ConfirmDeleteAll, CustomDrug, CustomDrugUpdate, ItemOutcome,
+    NewCustomDrug, OrganizationCustomDrugs, UserCustomDrugs,
+};
 pub use environment::Environment;
 pub use error::{Error, ErrorKind, FieldError, Problem, Result};
 pub use models::{
     AustralianAddress, ProviderDetails, UpdatedUser, User, UserRoles, UserSummary, UsersPage,
 };
 pub use organization::Organization;
-pub use parchment_api::{PrescriberType, Role, Sex};
+pub use parchment_api::{
+    AustralianState, DvaCardColor, IndigenousType, NumericText, PrescriberType, PrescriptionStatus,
+    PrescriptionType, Role, Sex, Timestamp,
+};
+pub use patients::{
+    CreatedPatient, NewPatient, PatientAddress, PatientCreated, PatientUpdate, Patients,
+    UpdatedPatient,
+};
+pub use prescriptions::{
+    ListPrescriptions, Prescriber, Prescription, PrescriptionDetail, PrescriptionPatient,
+    Prescriptions, PrescriptionsPage,
+};
 pub use response::Response;
 pub use retry::RetryPolicy;
 pub use sso::{DEFAULT_SSO_LINK_LIFETIME, FormQuery, SsoLink, SsoTarget, SsoTargetKind};

@@ -1,5 +1,6 @@
 //! The operations of the API, as the call machinery needs to know them: a name for errors and
-//! logs, whether repeating one is harmless, and whether it changes users.
+//! logs, whether repeating one is harmless, and whether it changes users (whose reads may be
+//! cached).
 
 /// One API operation.
 #[derive(Debug, Clone, Copy)]
@@ -39,6 +40,16 @@ impl Operation {
         }
     }
 
+    /// A write that changes no user, so leaves cached user reads valid (the read cache holds
+    /// user reads only).
+    const fn write_elsewhere(name: &'static str, idempotent: bool) -> Self {
+        Self {
+            name,
+            idempotent,
+            writes: false,
+        }
+    }
+
     pub(crate) const VALIDATE_ORGANIZATION: Self = Self::read("validate organization");
     pub(crate) const LIST_USERS: Self = Self::read("list users");
     pub(crate) const READ_USER: Self = Self::read("read user");
@@ -48,4 +59,21 @@ impl Operation {
     pub(crate) const DISABLE_USER: Self = Self::replace("disable user");
     pub(crate) const ENABLE_USER: Self = Self::replace("enable user");
     pub(crate) const CREATE_TOKEN: Self = Self::create("create token");
+    pub(crate) const CREATE_PATIENT: Self = Self::write_elsewhere("create patient", false);
+    /// A partial update: sending the same one twice leaves the patient as sending it once.
+    pub(crate) const UPDATE_PATIENT: Self = Self::write_elsewhere("update patient", true);
+    pub(crate) const LIST_PRESCRIPTIONS: Self = Self::read("list prescriptions");
+    pub(crate) const READ_PRESCRIPTION: Self = Self::read("read prescription");
+    pub(crate) const CREATE_USER_CUSTOM_DRUG: Self =
+        Self::write_elsewhere("create user custom drug", false);
+    pub(crate) const LIST_USER_CUSTOM_DRUGS: Self = Self::read("list user custom drugs");
+    pub(crate) const UPDATE_USER_CUSTOM_DRUG: Self =
+        Self::write_elsewhere("update user custom drug", true);
+    pub(crate) const BULK_CREATE_ORGANIZATION_CUSTOM_DRUGS: Self =
+        Self::write_elsewhere("bulk create organization custom drugs", false);
+    pub(crate) const LIST_ORGANIZATION_CUSTOM_DRUGS: Self =
+        Self::read("list organization custom drugs");
+    /// Deleting everything twice deletes everything once.
+    pub(crate) const DELETE_ORGANIZATION_CUSTOM_DRUGS: Self =
+        Self::write_elsewhere("delete all organization custom drugs", true);
 }

@@ -1,5 +1,6 @@
 //! [`Organization`]: one clinic's handle, and the one place calls are executed.
 
+use crate::acting_user::ActingUser;
 use crate::auth::scope::ScopeSet;
 use crate::auth::token_cache::TokenKey;
 use crate::auth::{
@@ -8,6 +9,7 @@ use crate::auth::{
 };
 use crate::cache::Entry;
 use crate::client::Client;
+use crate::custom_drugs::OrganizationCustomDrugs;
 use crate::envelope::{GeneratedError, into_error, into_response};
 use crate::error::{Error, ErrorKind, FieldError, Result};
 use crate::operation::Operation;
@@ -167,6 +169,18 @@ impl Organization {
     /// The organization's users.
     pub fn users(&self) -> Users {
         Users::new(self.clone())
+    }
+
+    /// Calls on behalf of one of the organization's users (usually the prescriber): patients,
+    /// prescriptions and that user's custom drugs. The id is checked on every call made through
+    /// the handle, like every id.
+    pub fn acting_as(&self, user_id: impl Into<String>) -> ActingUser {
+        ActingUser::new(self.clone(), user_id.into())
+    }
+
+    /// The organization's own custom-drug catalogue.
+    pub fn custom_drugs(&self) -> OrganizationCustomDrugs {
+        OrganizationCustomDrugs::new(self.clone())
     }
 
     /// Checks the credentials against the organization and marks it as integrated with the

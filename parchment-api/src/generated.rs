@@ -30,6 +30,304 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub suburb: ::std::option::Option<::std::string::String>,
     }
+    ///The bulk-create envelope. Only `data` is required.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct BulkCreateCustomDrugsResponse {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub code: ::std::option::Option<::std::string::String>,
+        pub data: BulkCreateResult,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub meta: ::std::option::Option<ResponseMeta>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pagination: ::std::option::Option<Pagination>,
+        #[serde(
+            rename = "requestId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub request_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "statusCode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status_code: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub success: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub timestamp: ::std::option::Option<::std::string::String>,
+    }
+    ///One item of a bulk create that failed, by its 1-based position.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct BulkCreateFailure {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub error: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub index: ::std::option::Option<i64>,
+    }
+    /**What a bulk create did. At most the first 50 failures are listed; `failureCount`
+counts them all.
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct BulkCreateResult {
+        #[serde(
+            rename = "failureCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub failure_count: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub failures: ::std::option::Option<::std::vec::Vec<BulkCreateFailure>>,
+        #[serde(
+            rename = "successCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub success_count: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub total: ::std::option::Option<i64>,
+    }
+    ///A patient to create.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    #[serde(deny_unknown_fields)]
+    pub struct CreatePatientRequest {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub australian_street_address: ::std::option::Option<PatientAddress>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub concession_pension_number: ::std::option::Option<::std::string::String>,
+        ///Closing the Gap eligibility.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ctg_eligible: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub date_of_birth: ::std::option::Option<::parchment_api::LenientDate>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub dva_card_color: ::std::option::Option<::parchment_api::DvaCardColor>,
+        ///Required whenever `dva_card_color` is sent.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub dva_file_number: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub email: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub entitlement_number: ::std::option::Option<::std::string::String>,
+        pub family_name: CreatePatientRequestFamilyName,
+        pub given_name: CreatePatientRequestGivenName,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub indigenous_type: ::std::option::Option<::parchment_api::IndigenousType>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub medicare_card_number: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub medicare_irn: ::std::option::Option<MedicareIrn>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub medicare_valid_to: ::std::option::Option<::parchment_api::LenientDate>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub partner_id: ::std::option::Option<::std::string::String>,
+        ///The partner's own id of the patient; a duplicate is a 409.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub partner_patient_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub phone: ::std::option::Option<PatientPhone>,
+        ///Residential Aged Care Facility id.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub racf_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sex: ::std::option::Option<::parchment_api::Sex>,
+    }
+    ///`CreatePatientRequestFamilyName`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct CreatePatientRequestFamilyName(::std::string::String);
+    impl ::std::ops::Deref for CreatePatientRequestFamilyName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CreatePatientRequestFamilyName> for ::std::string::String {
+        fn from(value: CreatePatientRequestFamilyName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for CreatePatientRequestFamilyName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CreatePatientRequestFamilyName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for CreatePatientRequestFamilyName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for CreatePatientRequestFamilyName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`CreatePatientRequestGivenName`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct CreatePatientRequestGivenName(::std::string::String);
+    impl ::std::ops::Deref for CreatePatientRequestGivenName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CreatePatientRequestGivenName> for ::std::string::String {
+        fn from(value: CreatePatientRequestGivenName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for CreatePatientRequestGivenName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CreatePatientRequestGivenName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for CreatePatientRequestGivenName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for CreatePatientRequestGivenName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    /**The create-patient envelope (201 and 202). The 202 body was never shown whole, so even
+`data` is optional here.
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct CreatePatientResponse {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub code: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<CreatedPatient>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub meta: ::std::option::Option<ResponseMeta>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pagination: ::std::option::Option<Pagination>,
+        #[serde(
+            rename = "requestId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub request_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "statusCode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status_code: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub success: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub timestamp: ::std::option::Option<::std::string::String>,
+    }
     ///Where the signed-in user lands.
     #[derive(
         ::serde::Deserialize,
@@ -161,6 +459,28 @@ host, `//`, `..`, backslash or control characters.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<::std::string::String>,
     }
+    /**The ids of a patient just created (or accepted with conflicts). Pages name Parchment's
+id `parchment_patient_id`; `patient_id` is accepted too.
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct CreatedPatient {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub external_patient_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub parchment_patient_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub patient_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub url: ::std::option::Option<::std::string::String>,
+    }
     /**The new user. Some pages return `{user_id}`, others `{external_user_id,
 parchment_user_id, url}`; all members are optional so that either decodes.
 */
@@ -182,6 +502,1020 @@ parchment_user_id, url}`; all members are optional so that either decodes.
         pub url: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_id: ::std::option::Option<::std::string::String>,
+    }
+    ///A custom drug as read back. Optional fields are left out when unset.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct CustomDrug {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub brand_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub custom_drug_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub custom_product_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub doctor_instructions: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub item_form: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub item_generic_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub item_strength: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub item_trade_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub max_repeats: ::std::option::Option<::parchment_api::NumericText>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub patient_instructions: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub poison_class: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub quantity: ::std::option::Option<::parchment_api::NumericText>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub route_of_administration: ::std::option::Option<::std::string::String>,
+    }
+    ///The envelope of a list of custom drugs. Only `data` is required.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct CustomDrugListResponse {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub code: ::std::option::Option<::std::string::String>,
+        pub data: ::std::vec::Vec<CustomDrug>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub meta: ::std::option::Option<ResponseMeta>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pagination: ::std::option::Option<Pagination>,
+        #[serde(
+            rename = "requestId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub request_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "statusCode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status_code: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub success: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub timestamp: ::std::option::Option<::std::string::String>,
+    }
+    ///The envelope of one custom drug (create, update). Only `data` is required.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct CustomDrugResponse {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub code: ::std::option::Option<::std::string::String>,
+        pub data: CustomDrug,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub meta: ::std::option::Option<ResponseMeta>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pagination: ::std::option::Option<Pagination>,
+        #[serde(
+            rename = "requestId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub request_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "statusCode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status_code: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub success: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub timestamp: ::std::option::Option<::std::string::String>,
+    }
+    ///A partial update of a custom drug; send only the fields to change.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    #[serde(deny_unknown_fields)]
+    pub struct CustomDrugUpdate {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub brand_name: ::std::option::Option<DrugBrandName>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub custom_product_id: ::std::option::Option<CustomProductId>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<DrugDescription>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub doctor_instructions: ::std::option::Option<DrugDoctorInstructions>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub item_form: ::std::option::Option<DrugForm>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub item_generic_name: ::std::option::Option<DrugGenericName>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub item_strength: ::std::option::Option<DrugStrength>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub item_trade_name: ::std::option::Option<DrugTradeName>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub max_repeats: ::std::option::Option<CustomDrugUpdateMaxRepeats>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub patient_instructions: ::std::option::Option<DrugPatientInstructions>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub poison_class: ::std::option::Option<PoisonClass>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub quantity: ::std::option::Option<CustomDrugUpdateQuantity>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub route_of_administration: ::std::option::Option<DrugRoute>,
+    }
+    ///`CustomDrugUpdateMaxRepeats`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct CustomDrugUpdateMaxRepeats(::std::string::String);
+    impl ::std::ops::Deref for CustomDrugUpdateMaxRepeats {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CustomDrugUpdateMaxRepeats> for ::std::string::String {
+        fn from(value: CustomDrugUpdateMaxRepeats) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for CustomDrugUpdateMaxRepeats {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CustomDrugUpdateMaxRepeats {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CustomDrugUpdateMaxRepeats {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for CustomDrugUpdateMaxRepeats {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`CustomDrugUpdateQuantity`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct CustomDrugUpdateQuantity(::std::string::String);
+    impl ::std::ops::Deref for CustomDrugUpdateQuantity {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CustomDrugUpdateQuantity> for ::std::string::String {
+        fn from(value: CustomDrugUpdateQuantity) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for CustomDrugUpdateQuantity {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CustomDrugUpdateQuantity {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CustomDrugUpdateQuantity {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for CustomDrugUpdateQuantity {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///The partner's own product id.
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct CustomProductId(::std::string::String);
+    impl ::std::ops::Deref for CustomProductId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CustomProductId> for ::std::string::String {
+        fn from(value: CustomProductId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for CustomProductId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 50usize {
+                return Err("longer than 50 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CustomProductId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CustomProductId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for CustomProductId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///The delete-all envelope; `data` is an empty object. Only `data` is required.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct DeleteCustomDrugsResponse {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub code: ::std::option::Option<::std::string::String>,
+        pub data: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub meta: ::std::option::Option<ResponseMeta>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pagination: ::std::option::Option<Pagination>,
+        #[serde(
+            rename = "requestId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub request_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "statusCode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status_code: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub success: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub timestamp: ::std::option::Option<::std::string::String>,
+    }
+    ///`DeleteOrganizationCustomDrugsConfirm`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum DeleteOrganizationCustomDrugsConfirm {
+        #[serde(rename = "true")]
+        True,
+    }
+    impl ::std::fmt::Display for DeleteOrganizationCustomDrugsConfirm {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::True => f.write_str("true"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for DeleteOrganizationCustomDrugsConfirm {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "true" => Ok(Self::True),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for DeleteOrganizationCustomDrugsConfirm {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for DeleteOrganizationCustomDrugsConfirm {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`DrugBrandName`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct DrugBrandName(::std::string::String);
+    impl ::std::ops::Deref for DrugBrandName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<DrugBrandName> for ::std::string::String {
+        fn from(value: DrugBrandName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for DrugBrandName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 100usize {
+                return Err("longer than 100 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for DrugBrandName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for DrugBrandName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for DrugBrandName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`DrugDescription`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct DrugDescription(::std::string::String);
+    impl ::std::ops::Deref for DrugDescription {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<DrugDescription> for ::std::string::String {
+        fn from(value: DrugDescription) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for DrugDescription {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 280usize {
+                return Err("longer than 280 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for DrugDescription {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for DrugDescription {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for DrugDescription {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`DrugDoctorInstructions`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct DrugDoctorInstructions(::std::string::String);
+    impl ::std::ops::Deref for DrugDoctorInstructions {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<DrugDoctorInstructions> for ::std::string::String {
+        fn from(value: DrugDoctorInstructions) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for DrugDoctorInstructions {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 50usize {
+                return Err("longer than 50 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for DrugDoctorInstructions {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for DrugDoctorInstructions {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for DrugDoctorInstructions {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`DrugForm`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct DrugForm(::std::string::String);
+    impl ::std::ops::Deref for DrugForm {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<DrugForm> for ::std::string::String {
+        fn from(value: DrugForm) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for DrugForm {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 50usize {
+                return Err("longer than 50 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for DrugForm {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for DrugForm {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for DrugForm {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`DrugGenericName`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct DrugGenericName(::std::string::String);
+    impl ::std::ops::Deref for DrugGenericName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<DrugGenericName> for ::std::string::String {
+        fn from(value: DrugGenericName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for DrugGenericName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 280usize {
+                return Err("longer than 280 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for DrugGenericName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for DrugGenericName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for DrugGenericName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`DrugPatientInstructions`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct DrugPatientInstructions(::std::string::String);
+    impl ::std::ops::Deref for DrugPatientInstructions {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<DrugPatientInstructions> for ::std::string::String {
+        fn from(value: DrugPatientInstructions) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for DrugPatientInstructions {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 250usize {
+                return Err("longer than 250 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for DrugPatientInstructions {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for DrugPatientInstructions {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for DrugPatientInstructions {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`DrugRoute`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct DrugRoute(::std::string::String);
+    impl ::std::ops::Deref for DrugRoute {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<DrugRoute> for ::std::string::String {
+        fn from(value: DrugRoute) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for DrugRoute {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 50usize {
+                return Err("longer than 50 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for DrugRoute {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for DrugRoute {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for DrugRoute {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`DrugStrength`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct DrugStrength(::std::string::String);
+    impl ::std::ops::Deref for DrugStrength {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<DrugStrength> for ::std::string::String {
+        fn from(value: DrugStrength) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for DrugStrength {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 100usize {
+                return Err("longer than 100 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for DrugStrength {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for DrugStrength {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for DrugStrength {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`DrugTradeName`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct DrugTradeName(::std::string::String);
+    impl ::std::ops::Deref for DrugTradeName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<DrugTradeName> for ::std::string::String {
+        fn from(value: DrugTradeName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for DrugTradeName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 280usize {
+                return Err("longer than 280 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for DrugTradeName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for DrugTradeName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for DrugTradeName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
     }
     /**The error envelope, for every 4xx and 5xx status. Every field is optional so that a
 partial body still decodes; the HTTP status, not `statusCode`, is the truth.
@@ -253,6 +1587,40 @@ partial body still decodes; the HTTP status, not `statusCode`, is the truth.
             Self::Array(value)
         }
     }
+    ///The list-prescriptions envelope, with the top-level `pagination`. Only `data` is required.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct ListPrescriptionsResponse {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub code: ::std::option::Option<::std::string::String>,
+        pub data: PrescriptionsPage,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub meta: ::std::option::Option<ResponseMeta>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pagination: ::std::option::Option<Pagination>,
+        #[serde(
+            rename = "requestId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub request_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "statusCode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status_code: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub success: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub timestamp: ::std::option::Option<::std::string::String>,
+    }
     ///The list-users envelope. Only `data` is required; other members vary between pages.
     #[derive(
         ::serde::Deserialize,
@@ -286,6 +1654,231 @@ partial body still decodes; the HTTP status, not `statusCode`, is the truth.
         pub success: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<::std::string::String>,
+    }
+    ///The Medicare individual reference number (digits only).
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct MedicareIrn(::std::string::String);
+    impl ::std::ops::Deref for MedicareIrn {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<MedicareIrn> for ::std::string::String {
+        fn from(value: MedicareIrn) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for MedicareIrn {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^[0-9]+$").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[0-9]+$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MedicareIrn {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for MedicareIrn {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MedicareIrn {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///A custom drug to create. `quantity` and `max_repeats` are sent as strings.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    #[serde(deny_unknown_fields)]
+    pub struct NewCustomDrug {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub brand_name: ::std::option::Option<DrugBrandName>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub custom_product_id: ::std::option::Option<CustomProductId>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<DrugDescription>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub doctor_instructions: ::std::option::Option<DrugDoctorInstructions>,
+        pub item_form: DrugForm,
+        pub item_generic_name: DrugGenericName,
+        pub item_strength: DrugStrength,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub item_trade_name: ::std::option::Option<DrugTradeName>,
+        pub max_repeats: NewCustomDrugMaxRepeats,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub patient_instructions: ::std::option::Option<DrugPatientInstructions>,
+        pub poison_class: PoisonClass,
+        pub quantity: NewCustomDrugQuantity,
+        pub route_of_administration: DrugRoute,
+    }
+    ///`NewCustomDrugMaxRepeats`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct NewCustomDrugMaxRepeats(::std::string::String);
+    impl ::std::ops::Deref for NewCustomDrugMaxRepeats {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<NewCustomDrugMaxRepeats> for ::std::string::String {
+        fn from(value: NewCustomDrugMaxRepeats) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for NewCustomDrugMaxRepeats {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for NewCustomDrugMaxRepeats {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for NewCustomDrugMaxRepeats {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for NewCustomDrugMaxRepeats {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`NewCustomDrugQuantity`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct NewCustomDrugQuantity(::std::string::String);
+    impl ::std::ops::Deref for NewCustomDrugQuantity {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<NewCustomDrugQuantity> for ::std::string::String {
+        fn from(value: NewCustomDrugQuantity) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for NewCustomDrugQuantity {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for NewCustomDrugQuantity {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for NewCustomDrugQuantity {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for NewCustomDrugQuantity {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
     }
     ///Whether the organization is now integrated.
     #[derive(
@@ -330,6 +1923,451 @@ opaque; `null` or absent means the last page.
         pub offset: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total: ::std::option::Option<i64>,
+    }
+    /**A patient's Australian address, as written. When sent, all five parts are required.
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct PatientAddress {
+        pub postcode: PatientAddressPostcode,
+        pub state: ::parchment_api::AustralianState,
+        pub street_name: PatientAddressStreetName,
+        pub street_number: PatientAddressStreetNumber,
+        pub suburb: PatientAddressSuburb,
+    }
+    ///`PatientAddressPostcode`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct PatientAddressPostcode(::std::string::String);
+    impl ::std::ops::Deref for PatientAddressPostcode {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<PatientAddressPostcode> for ::std::string::String {
+        fn from(value: PatientAddressPostcode) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for PatientAddressPostcode {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PatientAddressPostcode {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for PatientAddressPostcode {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PatientAddressPostcode {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`PatientAddressStreetName`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct PatientAddressStreetName(::std::string::String);
+    impl ::std::ops::Deref for PatientAddressStreetName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<PatientAddressStreetName> for ::std::string::String {
+        fn from(value: PatientAddressStreetName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for PatientAddressStreetName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 100usize {
+                return Err("longer than 100 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PatientAddressStreetName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for PatientAddressStreetName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PatientAddressStreetName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`PatientAddressStreetNumber`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct PatientAddressStreetNumber(::std::string::String);
+    impl ::std::ops::Deref for PatientAddressStreetNumber {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<PatientAddressStreetNumber> for ::std::string::String {
+        fn from(value: PatientAddressStreetNumber) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for PatientAddressStreetNumber {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 5usize {
+                return Err("longer than 5 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PatientAddressStreetNumber {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for PatientAddressStreetNumber {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PatientAddressStreetNumber {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`PatientAddressSuburb`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct PatientAddressSuburb(::std::string::String);
+    impl ::std::ops::Deref for PatientAddressSuburb {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<PatientAddressSuburb> for ::std::string::String {
+        fn from(value: PatientAddressSuburb) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for PatientAddressSuburb {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 100usize {
+                return Err("longer than 100 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PatientAddressSuburb {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for PatientAddressSuburb {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PatientAddressSuburb {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    /**An Australian phone number without separators: 10 digits starting 02, 03, 04, 07 or
+08, or `61` or `+61` followed by 9 digits starting 2, 3, 4, 7 or 8.
+*/
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct PatientPhone(::std::string::String);
+    impl ::std::ops::Deref for PatientPhone {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<PatientPhone> for ::std::string::String {
+        fn from(value: PatientPhone) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for PatientPhone {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
+                        "^(0[2-478][0-9]{8}|61[2-478][0-9]{8}|\\+61[2-478][0-9]{8})$",
+                    )
+                    .unwrap()
+            });
+            if PATTERN.find(value).is_none() {
+                return Err(
+                    "doesn't match pattern \"^(0[2-478][0-9]{8}|61[2-478][0-9]{8}|\\+61[2-478][0-9]{8})$\""
+                        .into(),
+                );
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PatientPhone {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for PatientPhone {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PatientPhone {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///Poison schedule, such as `S4`.
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct PoisonClass(::std::string::String);
+    impl ::std::ops::Deref for PoisonClass {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<PoisonClass> for ::std::string::String {
+        fn from(value: PoisonClass) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for PoisonClass {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 2usize {
+                return Err("longer than 2 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PoisonClass {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for PoisonClass {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PoisonClass {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///The prescriber of a prescription (`user_id` is missing from older pages).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct Prescriber {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub family_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub given_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub title: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_id: ::std::option::Option<::std::string::String>,
     }
     /**PBS prescriber number: 1 to 10 characters (one version of the reference says exactly 7,
 another at most 10).
@@ -399,6 +2437,157 @@ another at most 10).
                     <D::Error as ::serde::de::Error>::custom(e.to_string())
                 })
         }
+    }
+    /**One prescription. The list shows many fields, the single read a subset; every field
+is optional.
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct Prescription {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub brand_substitution_not_allowed: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub controlled_substance_reference: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created_date: ::std::option::Option<::parchment_api::Timestamp>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub doctor_notes: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub emergency_supply: ::std::option::Option<bool>,
+        ///`null`, or why the prescription is in status `Error`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub error: ::std::option::Option<PrescriptionError>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub item_form: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub item_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub item_strength: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub my_sl_consent: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub number_of_repeats_authorised: ::std::option::Option<
+            ::parchment_api::NumericText,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub patient_instructions: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pbs_code: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pbsdva_authority_number: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pharmacy_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub phone_approval_authority_number: ::std::option::Option<
+            ::std::string::String,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub prescriber: ::std::option::Option<Prescriber>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub prescription_type: ::std::option::Option<::parchment_api::PrescriptionType>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub private_prescription: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub quantity: ::std::option::Option<::parchment_api::NumericText>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reason_for_prescribing: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub regulation_24: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub repeat_intervals: ::std::option::Option<::parchment_api::NumericText>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub route_administration: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub schedule_number: ::std::option::Option<::std::string::String>,
+        ///Script ID.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub scid: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub send_to_pharmacy: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<::parchment_api::PrescriptionStatus>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub unusual_dose_flag: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub unusual_qty_flag: ::std::option::Option<bool>,
+        ///The eScript token link.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub url: ::std::option::Option<::std::string::String>,
+    }
+    ///One prescription with its patient.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct PrescriptionDetail {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub patient: ::std::option::Option<PrescriptionPatient>,
+        pub prescription: Prescription,
+    }
+    ///`null`, or why the prescription is in status `Error`.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct PrescriptionError {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+    }
+    ///The patient a prescription response is about.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct PrescriptionPatient {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub date_of_birth: ::std::option::Option<::parchment_api::LenientDate>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub family_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub given_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub partner_patient_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub patient_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sex: ::std::option::Option<::parchment_api::Sex>,
+    }
+    ///One page of a patient's prescriptions, with the patient and the prescriber.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct PrescriptionsPage {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub patient: ::std::option::Option<PrescriptionPatient>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub prescriber: ::std::option::Option<Prescriber>,
+        pub prescriptions: ::std::vec::Vec<Prescription>,
     }
     /**Problem details. `type` is usually a URI under `https://parchment.health/errors/`,
 sometimes a bare code.
@@ -535,6 +2724,40 @@ exactly 9).
                     <D::Error as ::serde::de::Error>::custom(e.to_string())
                 })
         }
+    }
+    ///The read-prescription envelope (the example carries only `message`, `code` and `data`). Only `data` is required.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct ReadPrescriptionResponse {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub code: ::std::option::Option<::std::string::String>,
+        pub data: PrescriptionDetail,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub meta: ::std::option::Option<ResponseMeta>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pagination: ::std::option::Option<Pagination>,
+        #[serde(
+            rename = "requestId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub request_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "statusCode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status_code: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub success: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub timestamp: ::std::option::Option<::std::string::String>,
     }
     ///The read-user envelope. Only `data` is required; other members vary between pages.
     #[derive(
@@ -787,6 +3010,40 @@ delete:user.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<::std::string::String>,
     }
+    ///The update-patient envelope. Only `data` is required.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct UpdatePatientResponse {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub code: ::std::option::Option<::std::string::String>,
+        pub data: UpdatedPatient,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub meta: ::std::option::Option<ResponseMeta>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pagination: ::std::option::Option<Pagination>,
+        #[serde(
+            rename = "requestId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub request_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "statusCode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status_code: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub success: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub timestamp: ::std::option::Option<::std::string::String>,
+    }
     /**Provider fields to change; omitted fields stay as they are. When `prescriber_type` is
 given, `qualifications` is required, and `prescriber_number` unless the type is `T`.
 */
@@ -880,6 +3137,32 @@ given, `qualifications` is required, and `prescriber_number` unless the type is 
         pub success: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<::std::string::String>,
+    }
+    ///The patient as an update left it (the fields the reference shows).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct UpdatedPatient {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub date_of_birth: ::std::option::Option<::parchment_api::LenientDate>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub email: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub family_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub given_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub patient_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub phone: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sex: ::std::option::Option<::parchment_api::Sex>,
     }
     ///One user in full.
     #[derive(
@@ -1847,6 +4130,825 @@ Arguments:
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Create a patient
+
+Creates a patient for the acting user's organization. 201 when created; 202 ("Conflict
+Detected") when it was accepted although a patient with the same given name, family
+name and date of birth already exists: a success, whose `data` carries the new record's
+ids. A `partner_patient_id` that already exists is a 409. The address is sent as
+`australian_street_address` here (update uses `australian_address`). Phone numbers are
+Australian: 10 digits starting 02, 03, 04, 07 or 08, or `61`/`+61` and 9 digits, no
+separators. `dva_card_color` needs `dva_file_number`. Needs the `create:patient` scope.
+
+
+Sends a `POST` request to `/v1/organizations/{organization_id}/users/{user_id}/patients`
+
+Arguments:
+- `organization_id`: Opaque organization identifier (UUIDs and prefixed ids both occur). Must not be empty,
+`.` or `..`, nor contain `/`, `\`, `?`, `#` or control characters.
+
+- `user_id`: Opaque user identifier (`usr_...` or a UUID). Same character rules as the organization id.
+
+- `body`
+*/
+    pub async fn create_patient<'a>(
+        &'a self,
+        organization_id: &'a str,
+        user_id: &'a str,
+        body: &'a types::CreatePatientRequest,
+    ) -> Result<
+        ResponseValue<types::CreatePatientResponse>,
+        Error<types::ErrorResponse>,
+    > {
+        let url = format!(
+            "{}/v1/organizations/{}/users/{}/patients", self.baseurl, encode_path(&
+            organization_id.to_string()), encode_path(& user_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "create_patient",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            201u16 => ResponseValue::from_response(response).await,
+            202u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            409u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Update a patient (partial)
+
+Changes the fields sent and leaves the others as they are, despite the PUT. The Medicare
+and DVA fields may be sent as `null` to clear them. Changing a name, the date of birth
+or the sex triggers Parchment's demographic verification. The address is sent as
+`australian_address`; when sent, all five parts are required. A patient that does not
+exist in the organization is a 404. Needs the `update:patient` scope.
+
+
+Sends a `PUT` request to `/v1/organizations/{organization_id}/users/{user_id}/patients/{patient_id}`
+
+Arguments:
+- `organization_id`: Opaque organization identifier (UUIDs and prefixed ids both occur). Must not be empty,
+`.` or `..`, nor contain `/`, `\`, `?`, `#` or control characters.
+
+- `user_id`: Opaque user identifier (`usr_...` or a UUID). Same character rules as the organization id.
+
+- `patient_id`: Parchment's patient id. Same character rules as the organization id.
+- `body`
+*/
+    pub async fn update_patient<'a>(
+        &'a self,
+        organization_id: &'a str,
+        user_id: &'a str,
+        patient_id: &'a str,
+        body: &'a ::parchment_api::UpdatePatientRequest,
+    ) -> Result<
+        ResponseValue<types::UpdatePatientResponse>,
+        Error<types::ErrorResponse>,
+    > {
+        let url = format!(
+            "{}/v1/organizations/{}/users/{}/patients/{}", self.baseurl, encode_path(&
+            organization_id.to_string()), encode_path(& user_id.to_string()),
+            encode_path(& patient_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "update_patient",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**List a patient's prescriptions
+
+One page of the prescriptions written for the patient, with the patient and the
+prescriber once beside them. Follow the top-level `pagination.lastKey` until it is
+`null`. Needs the `read:patient_prescription` scope.
+
+
+Sends a `GET` request to `/v1/organizations/{organization_id}/users/{user_id}/patients/{patient_id}/prescriptions`
+
+Arguments:
+- `organization_id`: Opaque organization identifier (UUIDs and prefixed ids both occur). Must not be empty,
+`.` or `..`, nor contain `/`, `\`, `?`, `#` or control characters.
+
+- `user_id`: Opaque user identifier (`usr_...` or a UUID). Same character rules as the organization id.
+
+- `patient_id`: Parchment's patient id. Same character rules as the organization id.
+- `last_key`: Opaque key from the previous page's `pagination.lastKey`.
+- `limit`: Largest number of prescriptions in the page.
+*/
+    pub async fn list_prescriptions<'a>(
+        &'a self,
+        organization_id: &'a str,
+        user_id: &'a str,
+        patient_id: &'a str,
+        last_key: Option<&'a str>,
+        limit: Option<::std::num::NonZeroU32>,
+    ) -> Result<
+        ResponseValue<types::ListPrescriptionsResponse>,
+        Error<types::ErrorResponse>,
+    > {
+        let url = format!(
+            "{}/v1/organizations/{}/users/{}/patients/{}/prescriptions", self.baseurl,
+            encode_path(& organization_id.to_string()), encode_path(& user_id
+            .to_string()), encode_path(& patient_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("lastKey", &last_key))
+            .query(&progenitor_client::QueryParam::new("limit", &limit))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "list_prescriptions",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Read one prescription
+
+One prescription by its Script ID, with the patient, and the prescriber inside the
+prescription. The documented example carries only `message`, `code` and `data`. A
+missing prescription is a 404 whose `error.type` is the bare `PRESCRIPTION_NOT_FOUND`.
+Needs the `read:patient_prescription` scope.
+
+
+Sends a `GET` request to `/v1/organizations/{organization_id}/users/{user_id}/patients/{patient_id}/prescriptions/{scid}`
+
+Arguments:
+- `organization_id`: Opaque organization identifier (UUIDs and prefixed ids both occur). Must not be empty,
+`.` or `..`, nor contain `/`, `\`, `?`, `#` or control characters.
+
+- `user_id`: Opaque user identifier (`usr_...` or a UUID). Same character rules as the organization id.
+
+- `patient_id`: Parchment's patient id. Same character rules as the organization id.
+- `scid`: The prescription's Script ID (`2F3WFX8J4WQH8T72X9`).
+*/
+    pub async fn read_prescription<'a>(
+        &'a self,
+        organization_id: &'a str,
+        user_id: &'a str,
+        patient_id: &'a str,
+        scid: &'a str,
+    ) -> Result<
+        ResponseValue<types::ReadPrescriptionResponse>,
+        Error<types::ErrorResponse>,
+    > {
+        let url = format!(
+            "{}/v1/organizations/{}/users/{}/patients/{}/prescriptions/{}", self.baseurl,
+            encode_path(& organization_id.to_string()), encode_path(& user_id
+            .to_string()), encode_path(& patient_id.to_string()), encode_path(& scid
+            .to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "read_prescription",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**List the custom drugs a prescriber sees
+
+The organization's custom drugs and the acting user's own, in one array. Optional
+fields are left out when unset. Needs the `read:custom_drug` scope.
+
+
+Sends a `GET` request to `/v1/organizations/{organization_id}/users/{user_id}/custom-drugs`
+
+Arguments:
+- `organization_id`: Opaque organization identifier (UUIDs and prefixed ids both occur). Must not be empty,
+`.` or `..`, nor contain `/`, `\`, `?`, `#` or control characters.
+
+- `user_id`: Opaque user identifier (`usr_...` or a UUID). Same character rules as the organization id.
+
+*/
+    pub async fn list_user_custom_drugs<'a>(
+        &'a self,
+        organization_id: &'a str,
+        user_id: &'a str,
+    ) -> Result<
+        ResponseValue<types::CustomDrugListResponse>,
+        Error<types::ErrorResponse>,
+    > {
+        let url = format!(
+            "{}/v1/organizations/{}/users/{}/custom-drugs", self.baseurl, encode_path(&
+            organization_id.to_string()), encode_path(& user_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "list_user_custom_drugs",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Create a custom drug for a prescriber
+
+Creates a custom drug stored against the acting user. Seven fields are required;
+`quantity` and `max_repeats` are strings (the server also coerces numbers). Needs the
+`create:custom_drug` scope.
+
+
+Sends a `POST` request to `/v1/organizations/{organization_id}/users/{user_id}/custom-drugs`
+
+Arguments:
+- `organization_id`: Opaque organization identifier (UUIDs and prefixed ids both occur). Must not be empty,
+`.` or `..`, nor contain `/`, `\`, `?`, `#` or control characters.
+
+- `user_id`: Opaque user identifier (`usr_...` or a UUID). Same character rules as the organization id.
+
+- `body`
+*/
+    pub async fn create_user_custom_drug<'a>(
+        &'a self,
+        organization_id: &'a str,
+        user_id: &'a str,
+        body: &'a types::NewCustomDrug,
+    ) -> Result<ResponseValue<types::CustomDrugResponse>, Error<types::ErrorResponse>> {
+        let url = format!(
+            "{}/v1/organizations/{}/users/{}/custom-drugs", self.baseurl, encode_path(&
+            organization_id.to_string()), encode_path(& user_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "create_user_custom_drug",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            201u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Update a prescriber's custom drug (partial)
+
+Changes the fields sent of one of the acting user's custom drugs. A drug that does not
+exist for this user is a 404. Needs the `update:custom_drug` scope.
+
+
+Sends a `PUT` request to `/v1/organizations/{organization_id}/users/{user_id}/custom-drugs/{drug_id}`
+
+Arguments:
+- `organization_id`: Opaque organization identifier (UUIDs and prefixed ids both occur). Must not be empty,
+`.` or `..`, nor contain `/`, `\`, `?`, `#` or control characters.
+
+- `user_id`: Opaque user identifier (`usr_...` or a UUID). Same character rules as the organization id.
+
+- `drug_id`: The drug's `custom_drug_id`. Same character rules as the organization id.
+- `body`
+*/
+    pub async fn update_user_custom_drug<'a>(
+        &'a self,
+        organization_id: &'a str,
+        user_id: &'a str,
+        drug_id: &'a str,
+        body: &'a types::CustomDrugUpdate,
+    ) -> Result<ResponseValue<types::CustomDrugResponse>, Error<types::ErrorResponse>> {
+        let url = format!(
+            "{}/v1/organizations/{}/users/{}/custom-drugs/{}", self.baseurl,
+            encode_path(& organization_id.to_string()), encode_path(& user_id
+            .to_string()), encode_path(& drug_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "update_user_custom_drug",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**List the organization's custom drugs
+
+The organization-level catalogue only (no user-level drugs). Optional fields are left
+out when unset. Needs the `read:custom_drug` scope.
+
+
+Sends a `GET` request to `/v1/organizations/{organization_id}/custom-drugs`
+
+Arguments:
+- `organization_id`: Opaque organization identifier (UUIDs and prefixed ids both occur). Must not be empty,
+`.` or `..`, nor contain `/`, `\`, `?`, `#` or control characters.
+
+*/
+    pub async fn list_organization_custom_drugs<'a>(
+        &'a self,
+        organization_id: &'a str,
+    ) -> Result<
+        ResponseValue<types::CustomDrugListResponse>,
+        Error<types::ErrorResponse>,
+    > {
+        let url = format!(
+            "{}/v1/organizations/{}/custom-drugs", self.baseurl, encode_path(&
+            organization_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "list_organization_custom_drugs",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Create organization custom drugs in bulk
+
+Creates each drug of a non-empty array in the organization's catalogue, each on its
+own. 200 when at least one succeeded, with the failures by 1-based index (at most the
+first 50 are listed; `failureCount` counts them all); 400 when every item failed.
+Needs the `create:custom_drug` scope.
+
+
+Sends a `POST` request to `/v1/organizations/{organization_id}/custom-drugs`
+
+Arguments:
+- `organization_id`: Opaque organization identifier (UUIDs and prefixed ids both occur). Must not be empty,
+`.` or `..`, nor contain `/`, `\`, `?`, `#` or control characters.
+
+- `body`
+*/
+    pub async fn bulk_create_organization_custom_drugs<'a>(
+        &'a self,
+        organization_id: &'a str,
+        body: &'a ::std::vec::Vec<types::NewCustomDrug>,
+    ) -> Result<
+        ResponseValue<types::BulkCreateCustomDrugsResponse>,
+        Error<types::ErrorResponse>,
+    > {
+        let url = format!(
+            "{}/v1/organizations/{}/custom-drugs", self.baseurl, encode_path(&
+            organization_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "bulk_create_organization_custom_drugs",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Delete every organization custom drug (irreversible)
+
+Deletes the whole organization-level catalogue; user-level drugs are untouched. Refused
+with a 400 (nothing deleted) unless `confirm=true` is sent. The reference documents 200
+with an empty `data`; its general standard says DELETE answers 204, which clients
+should accept too. Needs the `delete:custom_drug` scope.
+
+
+Sends a `DELETE` request to `/v1/organizations/{organization_id}/custom-drugs`
+
+Arguments:
+- `organization_id`: Opaque organization identifier (UUIDs and prefixed ids both occur). Must not be empty,
+`.` or `..`, nor contain `/`, `\`, `?`, `#` or control characters.
+
+- `confirm`: Must be `true`.
+*/
+    pub async fn delete_organization_custom_drugs<'a>(
+        &'a self,
+        organization_id: &'a str,
+        confirm: types::DeleteOrganizationCustomDrugsConfirm,
+    ) -> Result<
+        ResponseValue<types::DeleteCustomDrugsResponse>,
+        Error<types::ErrorResponse>,
+    > {
+        let url = format!(
+            "{}/v1/organizations/{}/custom-drugs", self.baseurl, encode_path(&
+            organization_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("confirm", &confirm))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "delete_organization_custom_drugs",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             429u16 => {

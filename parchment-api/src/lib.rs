@@ -4,8 +4,9 @@
 //! Most services want `parchment-api-ext`, which adds configuration, credentials, validation,
 //! typed errors and pagination on top of this crate. This crate is the wire contract: one method
 //! per operation of the spec and one type per schema. The only hand-written items are those the
-//! generator needs: the open enums that replace the spec's closed ones, a one-pass decoder for
-//! the two list shapes, and the client hooks.
+//! generator needs: the open enums that replace the spec's closed ones, typed lenient dates, a
+//! one-pass decoder for the two list shapes, the partial patient update body (which must send
+//! `null`), and the client hooks.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -14,18 +15,28 @@
 // that also resolves from the httpmock helpers generated into other crates.
 extern crate self as parchment_api;
 
+mod dates;
 mod hooks;
+mod numeric_text;
 mod open_enum;
 mod open_enums;
+mod partner_enums;
+mod patient_update;
 mod users_page;
 
 #[rustfmt::skip]
 #[allow(missing_docs, unreachable_pub, clippy::all, clippy::pedantic, clippy::unwrap_used)]
 mod generated;
 
+pub use dates::{InvalidDate, InvalidTimestamp, LenientDate, Timestamp};
 pub use generated::*;
 pub use hooks::{
     CallOptions, ResponseMeta, X_AMZN_REQUESTID, X_REQUEST_ID, call_scope, is_body_too_large,
 };
+pub use numeric_text::NumericText;
 pub use open_enums::{PrescriberType, Role, Sex};
+pub use partner_enums::{
+    AustralianState, DvaCardColor, IndigenousType, PrescriptionStatus, PrescriptionType,
+};
+pub use patient_update::{Patch, UpdatePatientRequest};
 pub use users_page::UsersPage;

@@ -6,9 +6,60 @@
 //! `Unknown(String)`, the wire spelling both ways through `as_str`/`FromStr`/serde.
 
 macro_rules! open_enum {
+    // Exact spelling on read (roles, sex, prescriber type: the server writes them one way).
     (
         $(#[$meta:meta])*
         pub enum $name:ident {
+            $( $(#[$variant_meta:meta])* $variant:ident = $wire:literal, )+
+        }
+    ) => {
+        open_enum!(@common $(#[$meta])* $name { $( $(#[$variant_meta])* $variant = $wire, )+ });
+
+        impl ::std::str::FromStr for $name {
+            type Err = ::std::convert::Infallible;
+
+            /// Never fails: an unlisted value becomes `Unknown`.
+            fn from_str(value: &str) -> Result<Self, Self::Err> {
+                Ok(match value {
+                    $( $wire => $name::$variant, )+
+                    other => $name::Unknown(other.to_owned()),
+                })
+            }
+        }
+    };
+    // Any case on read, with other spellings the reference uses (`gold` for `G`): for values
+    // Parchment's pages spell more than one way. Writes send the first spelling.
+    (
+        case_insensitive;
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $( $(#[$variant_meta:meta])* $variant:ident = $wire:literal $(| $alias:literal)*, )+
+        }
+    ) => {
+        open_enum!(@common $(#[$meta])* $name { $( $(#[$variant_meta])* $variant = $wire, )+ });
+
+        impl ::std::str::FromStr for $name {
+            type Err = ::std::convert::Infallible;
+
+            /// Never fails: compared without regard to ASCII case; an unlisted value becomes
+            /// `Unknown`, kept as sent.
+            fn from_str(value: &str) -> Result<Self, Self::Err> {
+                let trimmed = value.trim();
+                $(
+                    if trimmed.eq_ignore_ascii_case($wire)
+                        $(|| trimmed.eq_ignore_ascii_case($alias))*
+                    {
+                        return Ok($name::$variant);
+                    }
+                )+
+                Ok($name::Unknown(value.to_owned()))
+            }
+        }
+    };
+    (
+        @common
+        $(#[$meta:meta])*
+        $name:ident {
             $( $(#[$variant_meta:meta])* $variant:ident = $wire:literal, )+
         }
     ) => {
@@ -36,18 +87,6 @@ macro_rules! open_enum {
             /// Whether this is a value the SDK does not know.
             pub fn is_unknown(&self) -> bool {
                 matches!(self, $name::Unknown(_))
-            }
-        }
-
-        impl ::std::str::FromStr for $name {
-            type Err = ::std::convert::Infallible;
-
-            /// Never fails: an unlisted value becomes `Unknown`.
-            fn from_str(value: &str) -> Result<Self, Self::Err> {
-                Ok(match value {
-                    $( $wire => $name::$variant, )+
-                    other => $name::Unknown(other.to_owned()),
-                })
             }
         }
 

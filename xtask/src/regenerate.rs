@@ -91,11 +91,32 @@ fn settings() -> GenerationSettings {
         ("Sex", "::parchment_api::Sex"),
         ("SexOnWrite", "::parchment_api::Sex"),
         ("PrescriberType", "::parchment_api::PrescriberType"),
+        ("DvaCardColor", "::parchment_api::DvaCardColor"),
+        ("IndigenousType", "::parchment_api::IndigenousType"),
+        ("AustralianState", "::parchment_api::AustralianState"),
+        ("PrescriptionStatus", "::parchment_api::PrescriptionStatus"),
+        ("PrescriptionType", "::parchment_api::PrescriptionType"),
     ] {
         settings.with_replacement(schema, rust_type, open_enum_traits());
     }
     // oneOf [array, object] would generate a serde-untagged enum, which buffers and re-decodes
     // every page; the hand-written one decodes each form in one pass.
+    // Dates and counts read in every form Parchment writes them, typed (see parchment-api's
+    // `dates` and `numeric_text`).
+    for (schema, rust_type) in [
+        ("PatientDate", "::parchment_api::LenientDate"),
+        ("ApiTimestamp", "::parchment_api::Timestamp"),
+        ("NumericText", "::parchment_api::NumericText"),
+    ] {
+        settings.with_replacement(schema, rust_type, [TypeImpl::Display].into_iter());
+    }
+    // The partial patient update must send `null` to clear a field, which generated types
+    // cannot (absent and `null` are one `None` there): a hand-written body replaces it.
+    settings.with_replacement(
+        "UpdatePatientRequest",
+        "::parchment_api::UpdatePatientRequest",
+        std::iter::empty(),
+    );
     settings.with_replacement(
         "UsersPage",
         "::parchment_api::UsersPage",

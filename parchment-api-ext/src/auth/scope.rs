@@ -27,6 +27,14 @@ pub enum Scope {
     UpdateUser,
     /// `delete:user`.
     DeleteUser,
+    /// `create:custom_drug`: create user-level drugs and bulk-create organization drugs.
+    CreateCustomDrug,
+    /// `read:custom_drug`: list either catalogue.
+    ReadCustomDrug,
+    /// `update:custom_drug`: update a user-level drug.
+    UpdateCustomDrug,
+    /// `delete:custom_drug`: delete every organization drug.
+    DeleteCustomDrug,
     /// A scope this version of the SDK does not know, sent as given.
     Other(String),
 }
@@ -42,6 +50,22 @@ impl Scope {
         Scope::DeleteUser,
     ];
 
+    /// What creating patients needs. Updating one also needs [`Scope::UpdatePatient`], which
+    /// Parchment lists as "coming soon": ask for it only when you update patients, as an
+    /// organization may not grant it yet.
+    pub const PATIENT_OPERATIONS: &'static [Scope] = &[Scope::CreatePatient];
+
+    /// What reading a patient's prescriptions (the list and one by Script ID) needs.
+    pub const PRESCRIPTION_OPERATIONS: &'static [Scope] = &[Scope::ReadPatientPrescription];
+
+    /// What every custom-drug operation needs: create, read, update, delete.
+    pub const CUSTOM_DRUG_OPERATIONS: &'static [Scope] = &[
+        Scope::CreateCustomDrug,
+        Scope::ReadCustomDrug,
+        Scope::UpdateCustomDrug,
+        Scope::DeleteCustomDrug,
+    ];
+
     /// Every documented scope.
     pub const ALL: &'static [Scope] = &[
         Scope::CreatePatient,
@@ -53,6 +77,10 @@ impl Scope {
         Scope::ReadUsers,
         Scope::UpdateUser,
         Scope::DeleteUser,
+        Scope::CreateCustomDrug,
+        Scope::ReadCustomDrug,
+        Scope::UpdateCustomDrug,
+        Scope::DeleteCustomDrug,
     ];
 
     /// The wire spelling, `action:resource`.
@@ -67,6 +95,10 @@ impl Scope {
             Scope::ReadUsers => "read:users",
             Scope::UpdateUser => "update:user",
             Scope::DeleteUser => "delete:user",
+            Scope::CreateCustomDrug => "create:custom_drug",
+            Scope::ReadCustomDrug => "read:custom_drug",
+            Scope::UpdateCustomDrug => "update:custom_drug",
+            Scope::DeleteCustomDrug => "delete:custom_drug",
             Scope::Other(other) => other,
         }
     }
@@ -124,6 +156,8 @@ mod tests {
             Scope::ReadPatientPrescription
         );
         assert_eq!(parse("CREATE_USER"), Scope::CreateUser);
+        assert_eq!(parse("create:custom_drug"), Scope::CreateCustomDrug);
+        assert_eq!(parse("DELETE_CUSTOM_DRUG"), Scope::DeleteCustomDrug);
         assert_eq!(
             parse("admin:everything"),
             Scope::Other("admin:everything".into())

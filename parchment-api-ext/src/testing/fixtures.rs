@@ -35,6 +35,7 @@
 //! ```
 
 use super::identifiers;
+pub use super::partner_fixtures::*;
 use parchment_api::types::{
     AustralianAddress, ErrorResponse, FieldError, ListUsersResponse, Pagination, Problem,
     ProviderDetails, ReadUserResponse, User, UserSummary, UsersPageObject,

@@ -1,6 +1,7 @@
-//! Realistic Australian-style practitioner identifiers for generated users: HPI-I numbers with
-//! a valid Luhn check digit, Medicare-style provider numbers with their check character,
-//! prescriber numbers, AHPRA registration numbers, and people to go with them.
+//! Realistic Australian-style identifiers for generated people: HPI-I numbers with a valid
+//! Luhn check digit, Medicare-style provider numbers with their check character, prescriber
+//! numbers, AHPRA registration numbers; for patients, Medicare card numbers with their check
+//! digit and IHI-style numbers; and names and addresses to go with them.
 
 use serde_json::{Map, Value, json};
 
@@ -46,6 +47,27 @@ fn luhn_check_digit(digits: &str) -> u32 {
 pub(crate) fn hpii(n: u64) -> String {
     let body = format!("800361{:09}", n % 1_000_000_000);
     format!("{body}{}", luhn_check_digit(&body))
+}
+
+/// A 16-digit IHI-style number (prefix 800360, Luhn-checked) for patient `n`.
+pub(crate) fn ihi(n: u64) -> String {
+    let body = format!("800360{:09}", n % 1_000_000_000);
+    format!("{body}{}", luhn_check_digit(&body))
+}
+
+/// A 10-digit Medicare card number for patient `n`: eight digits (the first 2 to 6), the check
+/// digit (weights 1, 3, 7, 9, 1, 3, 7, 9, modulo 10), and the issue number.
+pub(crate) fn medicare_card_number(n: u64) -> String {
+    const WEIGHTS: [u32; 8] = [1, 3, 7, 9, 1, 3, 7, 9];
+    let stem = format!("{}{:07}", 2 + n % 5, n % 10_000_000);
+    let check: u32 = stem
+        .chars()
+        .filter_map(|c| c.to_digit(10))
+        .zip(WEIGHTS)
+        .map(|(d, w)| d * w)
+        .sum::<u32>()
+        % 10;
+    format!("{stem}{check}{}", 1 + n % 9)
 }
 
 /// A Medicare-style provider number for person `n`: six-digit stem, practice location
@@ -157,6 +179,38 @@ mod tests {
             assert!(number.starts_with("800361"));
             assert!(luhn_valid(&number), "{number}");
         }
+    }
+
+    #[test]
+    fn ihi_numbers_are_16_digits_with_the_800360_prefix_and_a_valid_luhn_digit() {
+        for n in [0, 1, 42, 99_999] {
+            let number = ihi(n);
+            assert_eq!(number.len(), 16);
+            assert!(number.starts_with("800360"));
+            assert!(luhn_valid(&number), "{number}");
+        }
+    }
+
+    #[test]
+    fn medicare_numbers_carry_their_check_digit() {
+        // A published example of a valid Medicare number.
+        assert_eq!(&medicare_number_check("2123456701"), "0");
+        for n in [0, 5, 77, 1_234_567] {
+            let number = medicare_card_number(n);
+            assert_eq!(number.len(), 10, "{number}");
+            assert!(matches!(number.as_bytes()[0], b'2'..=b'6'), "{number}");
+            assert_eq!(&number[8..9], medicare_number_check(&number), "{number}");
+        }
+    }
+
+    fn medicare_number_check(number: &str) -> String {
+        let sum: u32 = number[..8]
+            .chars()
+            .filter_map(|c| c.to_digit(10))
+            .zip([1, 3, 7, 9, 1, 3, 7, 9])
+            .map(|(d, w)| d * w)
+            .sum();
+        (sum % 10).to_string()
     }
 
     #[test]

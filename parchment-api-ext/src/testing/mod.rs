@@ -4,8 +4,9 @@
 //!   operation, so a test states a request and a response in the API's own types.
 //! - [`FakeParchment`]: a stateful fake of the API on loopback, with fault injection and a
 //!   request log; also runnable as a process (`cargo xtask fake-server`).
-//! - [`fixtures`]: realistic users and every documented envelope, in the API's own types, for
-//!   the typed mocks.
+//! - [`fixtures`]: realistic users, patients (valid Medicare and IHI-style numbers),
+//!   prescriptions in each status, custom drugs and every documented envelope, in the API's own
+//!   types, for the typed mocks.
 //! - [`ManualClock`]: time under the test's control, for token expiry and cache ages.
 //! - [`webhooks`]: sign deliveries like Parchment, sample events, a manual wall clock.
 
@@ -14,6 +15,7 @@ mod fake;
 pub mod fixtures;
 mod identifiers;
 pub mod webhooks;
+mod partner_fixtures;
 
 pub use clock::ManualClock;
 

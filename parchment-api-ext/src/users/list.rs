@@ -2,14 +2,14 @@
 
 use crate::cache::Entry;
 use crate::envelope::into_response;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Result};
 use crate::models::{UserSummary, UsersPage};
 use crate::operation::Operation;
 use crate::organization::Organization;
+use crate::pagination::{self, Paged};
 use crate::response::Response;
 use crate::validate;
 use futures::{Stream, StreamExt, TryStreamExt, stream};
-use std::collections::HashSet;
 use std::num::NonZeroU32;
 
 const OPERATION: Operation = Operation::LIST_USERS;
@@ -82,54 +82,14 @@ impl ListUsers {
     /// Every page, lazily. Ends after the page without a next key; a key the server already
     /// returned ends it with [`ErrorKind::PaginationLoop`] rather than loop forever. After an
     /// error the stream ends.
+    ///
+    /// [`ErrorKind::PaginationLoop`]: crate::ErrorKind::PaginationLoop
     pub fn pages(self) -> impl Stream<Item = Result<Response<UsersPage>>> + Send + 'static {
-        let mut seen = HashSet::new();
-        seen.extend(self.last_key.clone());
-        let cursor = Cursor {
-            organization: self.organization,
-            limit: self.limit,
-            fresh: self.fresh,
-            seen,
-        };
-        stream::unfold(
-            PageState::Fetch(Box::new(cursor), self.last_key),
-            |state| async move {
-                match state {
-                    PageState::Done => None,
-                    PageState::Fail(error) => Some((Err(error), PageState::Done)),
-                    PageState::Fetch(mut cursor, key) => {
-                        let page = match fetch_page(
-                            &cursor.organization,
-                            cursor.limit,
-                            key.as_deref(),
-                            cursor.fresh,
-                        )
-                        .await
-                        {
-                            Ok(page) => page,
-                            Err(error) => return Some((Err(error), PageState::Done)),
-                        };
-                        let next = match page.next_key.clone() {
-                            None => PageState::Done,
-                            Some(key) if cursor.seen.insert(key.clone()) => {
-                                PageState::Fetch(cursor, Some(key))
-                            }
-                            // The page itself is good; the loop is reported after it.
-                            Some(_) => PageState::Fail(
-                                Error::new(
-                                    ErrorKind::PaginationLoop,
-                                    OPERATION.name,
-                                    "the server returned a pagination key it had already returned",
-                                )
-                                .with_status(page.status())
-                                .with_request_id(page.request_id().map(str::to_owned)),
-                            ),
-                        };
-                        Some((Ok(page), next))
-                    }
-                }
-            },
-        )
+        let (organization, limit, fresh) = (self.organization, self.limit, self.fresh);
+        pagination::pages(OPERATION.name, self.last_key, move |key| {
+            let organization = organization.clone();
+            async move { fetch_page(&organization, limit, key.as_deref(), fresh).await }
+        })
     }
 
     /// Every user of every page, lazily, up to [`max_items`](Self::max_items).
@@ -140,23 +100,6 @@ impl ListUsers {
             .try_flatten()
             .take(max_items)
     }
-}
-
-/// Where the page stream stands.
-enum PageState {
-    /// Fetch the page after this key (`None`: the first page).
-    Fetch(Box<Cursor>, Option<String>),
-    /// Report this error, then end.
-    Fail(Error),
-    Done,
-}
-
-/// What the page stream carries from one page to the next.
-struct Cursor {
-    organization: Organization,
-    limit: Option<u32>,
-    fresh: bool,
-    seen: HashSet<String>,
 }
 
 /// One page, through the client's read cache when it has one.
@@ -192,4 +135,10 @@ async fn fetch_page(
         }))
     };
     organization.cached_read(entry, fresh, fetch).await
+}
+
+impl Paged for UsersPage {
+    fn next_key(&self) -> Option<&str> {
+        self.next_key.as_deref()
+    }
 }
