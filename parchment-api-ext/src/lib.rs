@@ -20,6 +20,8 @@ mod retry_after;
 mod users;
 mod validate;
 
+#[cfg(feature = "sync")]
+pub mod sync;
 #[cfg(feature = "testing")]
 pub mod testing;
 
