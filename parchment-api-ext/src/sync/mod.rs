@@ -200,18 +200,15 @@ impl RosterSync {
     /// read is [`OrganizationStatus::Unreadable`] in the plan, and the others are planned.
     pub async fn plan(&self, roster: &Roster) -> Result<Plan, RosterErrors> {
         roster.check()?;
-        let mut organizations: Vec<OrganizationPlan> =
-            stream::iter(roster.organizations.iter())
-                .map(|(organization_id, people)| {
-                    let organization = self.handle(organization_id);
-                    let options = &self.options;
-                    async move {
-                        planner::plan_organization(&organization, people, options).await
-                    }
-                })
-                .buffer_unordered(self.options.concurrency)
-                .collect()
-                .await;
+        let mut organizations: Vec<OrganizationPlan> = stream::iter(roster.organizations.iter())
+            .map(|(organization_id, people)| {
+                let organization = self.handle(organization_id);
+                let options = &self.options;
+                async move { planner::plan_organization(&organization, people, options).await }
+            })
+            .buffer_unordered(self.options.concurrency)
+            .collect()
+            .await;
         organizations.sort_by(|a, b| a.organization_id.cmp(&b.organization_id));
         tracing::info!(
             organizations = organizations.len(),

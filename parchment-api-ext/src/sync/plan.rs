@@ -31,9 +31,9 @@ impl Plan {
 
     /// Whether some organization could not be read (its drift is unknown).
     pub fn has_errors(&self) -> bool {
-        self.organizations
-            .iter()
-            .any(|organization| matches!(organization.status, OrganizationStatus::Unreadable { .. }))
+        self.organizations.iter().any(|organization| {
+            matches!(organization.status, OrganizationStatus::Unreadable { .. })
+        })
     }
 
     /// Every action, across organizations, in plan order.
@@ -423,7 +423,11 @@ impl fmt::Display for Change {
                     write!(f, ", name {name:?}")?;
                 }
                 if let Some(provider) = &person.provider {
-                    write!(f, ", provider details: {}", provider.field_names().join(", "))?;
+                    write!(
+                        f,
+                        ", provider details: {}",
+                        provider.field_names().join(", ")
+                    )?;
                 }
                 Ok(())
             }

@@ -490,7 +490,9 @@ impl Planner<'_> {
         let provider = match (&person.provider, wants_provider_details(person)) {
             (Some(profile), true) => provider_changes(
                 profile,
-                user.full.as_ref().and_then(|full| full.provider_details.as_ref()),
+                user.full
+                    .as_ref()
+                    .and_then(|full| full.provider_details.as_ref()),
             ),
             _ => None,
         };
@@ -558,8 +560,9 @@ impl Planner<'_> {
         listed: usize,
         read: usize,
     ) -> OrganizationPlan {
-        self.actions
-            .sort_by(|a, b| (a.kind(), a.subject.sort_key()).cmp(&(b.kind(), b.subject.sort_key())));
+        self.actions.sort_by(|a, b| {
+            (a.kind(), a.subject.sort_key()).cmp(&(b.kind(), b.subject.sort_key()))
+        });
         self.skipped.sort_by(|a, b| {
             (a.wanted, a.subject.sort_key()).cmp(&(b.wanted, b.subject.sort_key()))
         });

@@ -200,7 +200,10 @@ impl fmt::Display for Report {
                 .counts
                 .iter()
                 .map(|(kind, counts)| {
-                    format!("{kind} {}/{}/{}", counts.done, counts.skipped, counts.failed)
+                    format!(
+                        "{kind} {}/{}/{}",
+                        counts.done, counts.skipped, counts.failed
+                    )
                 })
                 .collect();
             if !by_kind.is_empty() {

@@ -40,7 +40,9 @@ impl Roster {
     /// Declares an organization with no desired users yet (with pruning, every user would be
     /// disabled; the destructive-action limit and the admin rule still apply).
     pub fn organization(mut self, organization_id: impl Into<String>) -> Self {
-        self.organizations.entry(organization_id.into()).or_default();
+        self.organizations
+            .entry(organization_id.into())
+            .or_default();
         self
     }
 
@@ -242,8 +244,15 @@ impl Person {
         } else if !email.is_empty() && !email.contains('@') {
             errors.push(RosterError::new("email", "must be an email address"));
         }
-        if self.partner_user_id.as_deref().is_some_and(|id| id.trim().is_empty()) {
-            errors.push(RosterError::new("partner_user_id", "must not be blank when given"));
+        if self
+            .partner_user_id
+            .as_deref()
+            .is_some_and(|id| id.trim().is_empty())
+        {
+            errors.push(RosterError::new(
+                "partner_user_id",
+                "must not be blank when given",
+            ));
         }
         for role in &self.roles {
             if !role.is_assignable() {
@@ -274,10 +283,18 @@ impl Person {
         if self.email.trim().is_empty() {
             missing.push("email");
         }
-        if self.given_name.as_deref().is_none_or(|name| name.trim().is_empty()) {
+        if self
+            .given_name
+            .as_deref()
+            .is_none_or(|name| name.trim().is_empty())
+        {
             missing.push("given_name");
         }
-        if self.family_name.as_deref().is_none_or(|name| name.trim().is_empty()) {
+        if self
+            .family_name
+            .as_deref()
+            .is_none_or(|name| name.trim().is_empty())
+        {
             missing.push("family_name");
         }
         if self.roles.contains(&Role::Provider) {
@@ -407,7 +424,10 @@ impl ProviderProfile {
             ("qualifications", self.qualifications.is_some()),
             ("provider_number", self.provider_number.is_some()),
             ("ahpra_number", self.ahpra_number.is_some()),
-            ("hospital_provider_number", self.hospital_provider_number.is_some()),
+            (
+                "hospital_provider_number",
+                self.hospital_provider_number.is_some(),
+            ),
         ];
         set.into_iter()
             .filter_map(|(name, present)| present.then_some(name))
@@ -489,10 +509,21 @@ mod tests {
             .person("org-a", Person::new("").enabled(false));
         let errors = roster.check().expect_err("three problems");
         let text = errors.to_string();
-        assert!(text.contains("organization org-a, record 1, field `roles`"), "{text}");
-        assert!(text.contains("record 2, field `email`: appears twice"), "{text}");
-        assert!(text.contains("record 3, field `email`: is required"), "{text}");
-        let by_partner_id = Person::new("").partner_user_id("USER_1").roles([Role::Admin]);
+        assert!(
+            text.contains("organization org-a, record 1, field `roles`"),
+            "{text}"
+        );
+        assert!(
+            text.contains("record 2, field `email`: appears twice"),
+            "{text}"
+        );
+        assert!(
+            text.contains("record 3, field `email`: is required"),
+            "{text}"
+        );
+        let by_partner_id = Person::new("")
+            .partner_user_id("USER_1")
+            .roles([Role::Admin]);
         assert!(Roster::new().person("org-a", by_partner_id).check().is_ok());
         assert_eq!(errors.len(), 3);
     }
