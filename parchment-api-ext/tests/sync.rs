@@ -1249,3 +1249,39 @@ fn json_errors_name_the_line_or_the_record_and_field() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn the_sample_roster_plans_applies_and_checks_against_the_default_fake() {
+    let fake = FakeParchment::start().await;
+    let roster = Roster::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/roster.csv"))
+        .expect("the CSV sample is valid");
+    let sync = RosterSync::new(fake.client())
+        .options(SyncOptions::new().acting_user(&fake.credentials().acting_user));
+    let organization_id = &fake.credentials().organization_id;
+
+    let plan = sync.plan(&roster).await.expect("valid");
+
+    assert_eq!(
+        kinds(&plan, organization_id),
+        [ActionKind::Create, ActionKind::Create, ActionKind::SetRoles]
+    );
+    assert_eq!(
+        skip_reasons(&plan, organization_id),
+        [SkipReason::PruningOff]
+    );
+    let report = sync.apply(&plan, |_| {}).await;
+    assert_eq!(report.total().done, 3, "{report}");
+    let check = sync.plan(&roster).await.expect("valid");
+    assert!(!check.has_drift(), "{check}");
+}
+
+/// A CLI spawns these on a multi-threaded runtime.
+#[test]
+fn plan_and_apply_futures_are_send() {
+    fn send<T: Send>(_: &T) {}
+    let roster = Roster::new();
+    let sync = RosterSync::new(support::client("http://127.0.0.1:9"));
+    send(&sync.plan(&roster));
+    let plan = Plan::default();
+    send(&sync.apply(&plan, |_| {}));
+}

@@ -83,10 +83,9 @@ async fn apply_action(users: &Users, action: &Action) -> Outcome {
         created_user_id: created,
     };
     let result = match &action.change {
-        Change::Create { person } => users
-            .create(new_user(person))
+        Change::Create { person } => create(users, person)
             .await
-            .map(|created| done(created.request_id(), Some(created.user_id.clone()))),
+            .map(|(request_id, user_id)| done(request_id.as_deref(), Some(user_id))),
         Change::Enable { roles } => users
             .enable_with_roles(user_id, roles.iter().cloned())
             .await
@@ -119,6 +118,28 @@ async fn apply_action(users: &Users, action: &Action) -> Outcome {
     result.unwrap_or_else(|error| Outcome::Failed {
         failure: Failure::from(&error),
     })
+}
+
+/// Creates the person; then sets their display name when the roster's is not "given family"
+/// (a create takes no display name), so that the next plan finds nothing to change.
+async fn create(users: &Users, person: &Person) -> crate::Result<(Option<String>, String)> {
+    let created = users.create(new_user(person)).await?;
+    let user_id = created.user_id.clone();
+    let mut request_id = created.request_id().map(str::to_owned);
+    let default_name = format!(
+        "{} {}",
+        person.given_name.as_deref().unwrap_or_default().trim(),
+        person.family_name.as_deref().unwrap_or_default().trim()
+    );
+    if let Some(full_name) = person.desired_full_name()
+        && full_name != default_name
+    {
+        let updated = users
+            .update(&user_id, UserUpdate::new().full_name(full_name))
+            .await?;
+        request_id = updated.request_id().map(str::to_owned);
+    }
+    Ok((request_id, user_id))
 }
 
 fn new_user(person: &Person) -> NewUser {

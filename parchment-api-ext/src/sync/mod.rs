@@ -70,14 +70,15 @@
 //! # CSV rosters
 //!
 //! One row per person and organization; a header row names the columns, in any order
-//! ([`CSV_COLUMNS`]); `organization_id`, `email` and `roles` are required, the others may be
-//! absent or empty; lines starting with `#` are comments; cells are trimmed.
+//! ([`CSV_COLUMNS`]); the `organization_id`, `email` and `roles` columns are required, the
+//! others may be absent; an empty cell means "not given"; lines starting with `#` are
+//! comments; cells are trimmed.
 //!
 //! | column | meaning |
 //! |---|---|
 //! | `organization_id` | the organization (clinic) |
 //! | `partner_user_id` | the partner's id of the person (matched first) |
-//! | `email` | matched case-insensitively; needed to create |
+//! | `email` | matched case-insensitively; needed to create; may be empty with a `partner_user_id` |
 //! | `given_name`, `family_name` | needed to create; `full_name` defaults to both |
 //! | `full_name`, `title` | the display name to keep; the title for a new user |
 //! | `roles` | assignable roles separated by `;` (or `\|` or spaces): `admin;provider` |
@@ -86,7 +87,7 @@
 //!
 //! ```text
 //! organization_id,partner_user_id,email,given_name,family_name,roles,enabled,date_of_birth,sex,hpii_number,prescriber_type,prescriber_number,qualifications
-//! org_fake_clinic,USER_1,ada.admin@example.com,Ada,Admin,admin,,,,,,,
+//! org_fake_clinic,USER_2,ada.admin@example.com,Ada,Admin,admin,,,,,,,
 //! org_fake_clinic,,riley.nguyen@example.com,Riley,Nguyen,receptionist;rx_reader,true,,,,,,
 //! org_fake_clinic,USER_7,darlene.cameron@example.com,Darlene,Cameron,provider;admin,,1969-10-02,F,8003614900029560,M,1234567,MBBS
 //! org_fake_clinic,,former.staff@example.com,,,,false,,,,,,
@@ -98,7 +99,7 @@
 //! # JSON rosters
 //!
 //! An object with `organizations`, mapping each organization id to its people; each person
-//! has `email` and `roles`, and optionally `partner_user_id`, `given_name`, `family_name`,
+//! has `roles` and an `email` (or a `partner_user_id` to match by), and optionally `partner_user_id`, `given_name`, `family_name`,
 //! `full_name`, `title`, `enabled` (default `true`) and `provider` (the provider fields above,
 //! `date_of_birth` as `YYYY-MM-DD`). Unknown members are refused.
 //!
@@ -106,7 +107,7 @@
 //! {
 //!   "organizations": {
 //!     "org_fake_clinic": [
-//!       {"email": "ada.admin@example.com", "partner_user_id": "USER_1", "roles": ["admin"]},
+//!       {"email": "ada.admin@example.com", "partner_user_id": "USER_2", "roles": ["admin"]},
 //!       {"email": "darlene.cameron@example.com", "given_name": "Darlene",
 //!        "family_name": "Cameron", "roles": ["provider", "admin"],
 //!        "provider": {"date_of_birth": "1969-10-02", "sex": "F",
@@ -200,12 +201,18 @@ impl RosterSync {
     /// read is [`OrganizationStatus::Unreadable`] in the plan, and the others are planned.
     pub async fn plan(&self, roster: &Roster) -> Result<Plan, RosterErrors> {
         roster.check()?;
-        let mut organizations: Vec<OrganizationPlan> = stream::iter(roster.organizations.iter())
+        // The futures are built first, so that no closure over borrowed items is held across
+        // an await (which would make this future not `Send`, for callers that spawn it).
+        let options = &self.options;
+        let plans: Vec<_> = roster
+            .organizations
+            .iter()
             .map(|(organization_id, people)| {
                 let organization = self.handle(organization_id);
-                let options = &self.options;
                 async move { planner::plan_organization(&organization, people, options).await }
             })
+            .collect();
+        let mut organizations: Vec<OrganizationPlan> = stream::iter(plans)
             .buffer_unordered(self.options.concurrency)
             .collect()
             .await;
@@ -231,18 +238,19 @@ impl RosterSync {
             total: plan.organizations.iter().map(|o| o.actions.len()).sum(),
         };
         let run = &run;
-        let mut organizations: Vec<OrganizationReport> = stream::iter(
-            plan.organizations
-                .iter()
-                .filter(|organization| !organization.actions.is_empty()),
-        )
-        .map(|organization_plan| {
-            let organization = self.handle(&organization_plan.organization_id);
-            async move { run.organization(&organization, organization_plan).await }
-        })
-        .buffer_unordered(self.options.concurrency)
-        .collect()
-        .await;
+        let applies: Vec<_> = plan
+            .organizations
+            .iter()
+            .filter(|organization| !organization.actions.is_empty())
+            .map(|organization_plan| {
+                let organization = self.handle(&organization_plan.organization_id);
+                async move { run.organization(&organization, organization_plan).await }
+            })
+            .collect();
+        let mut organizations: Vec<OrganizationReport> = stream::iter(applies)
+            .buffer_unordered(self.options.concurrency)
+            .collect()
+            .await;
         organizations.sort_by(|a, b| a.organization_id.cmp(&b.organization_id));
         let report = Report { organizations };
         let total = report.total();

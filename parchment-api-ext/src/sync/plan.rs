@@ -12,7 +12,7 @@ use std::fmt;
 ///
 /// Holds names and emails (it is shown to operators) but never a credential; the library never
 /// logs it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Plan {
     /// One entry per organization of the roster, by organization id.
@@ -255,7 +255,8 @@ impl fmt::Display for ActionKind {
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Change {
-    /// Create the person (with their roles, and provider details for a provider).
+    /// Create the person (with their roles, and provider details for a provider); then set
+    /// their display name when the roster's is not "given family" (a create takes none).
     Create {
         /// The person as the roster gives them.
         person: Box<Person>,
@@ -271,7 +272,7 @@ pub enum Change {
         full_name: Option<NameChange>,
         /// The provider fields to write (the differing ones, plus what a changed prescriber
         /// type needs beside it).
-        provider: Option<ProviderProfile>,
+        provider: Option<Box<ProviderProfile>>,
     },
     /// Replace the roles.
     SetRoles {

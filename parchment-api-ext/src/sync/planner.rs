@@ -493,7 +493,8 @@ impl Planner<'_> {
                 user.full
                     .as_ref()
                     .and_then(|full| full.provider_details.as_ref()),
-            ),
+            )
+            .map(Box::new),
             _ => None,
         };
         if full_name.is_none() && provider.is_none() {

@@ -160,11 +160,11 @@ impl OrganizationReport {
     }
 }
 
-/// What applying a plan did, organization by organization (in plan order).
+/// What applying a plan did, organization by organization (sorted by organization id).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Report {
-    /// One entry per organization of the plan.
+    /// One entry per organization whose plan had actions, by organization id.
     pub organizations: Vec<OrganizationReport>,
 }
 
