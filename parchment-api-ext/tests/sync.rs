@@ -215,14 +215,41 @@ async fn a_roster_mirroring_parchment_plans_nothing_across_many_organizations() 
     let roster = world.mirror().await;
     let before = world.requests().len();
 
+    let planned = Mutex::new(Vec::new());
     let plan = world
         .sync(SyncOptions::new().prune(true))
-        .plan(&roster)
+        .plan_with_progress(&roster, |progress| {
+            let mut planned = planned.lock().expect("not poisoned");
+            planned.push((
+                progress.completed,
+                progress.total,
+                progress.organization_id.to_owned(),
+            ));
+        })
         .await
         .expect("valid");
 
     assert!(!plan.has_drift() && !plan.has_errors(), "{plan}");
     assert_eq!(plan.organizations.len(), 8);
+    let mut planned = planned.into_inner().expect("not poisoned");
+    planned.sort();
+    assert_eq!(
+        planned
+            .iter()
+            .map(|(n, total, _)| (*n, *total))
+            .collect::<Vec<_>>(),
+        (1..=8).map(|n| (n, 8)).collect::<Vec<_>>()
+    );
+    let mut ids: Vec<_> = planned.into_iter().map(|(_, _, id)| id).collect();
+    ids.sort();
+    assert_eq!(
+        ids,
+        world
+            .orgs
+            .iter()
+            .map(|org| org.id.clone())
+            .collect::<Vec<_>>()
+    );
     for organization in &plan.organizations {
         assert_eq!(organization.status, OrganizationStatus::Ready);
         assert_eq!(
@@ -1187,7 +1214,7 @@ fn csv_headers_are_checked() {
             .expect_err("bad header");
     let text = errors.to_string();
     assert!(
-        text.contains("line 1, field `mail`: is not a roster column"),
+        text.contains("line 1, field `mail`: is not a roster column (columns: organization_id, partner_user_id, email"),
         "{text}"
     );
     assert!(
@@ -1282,6 +1309,29 @@ fn plan_and_apply_futures_are_send() {
     let roster = Roster::new();
     let sync = RosterSync::new(support::client("http://127.0.0.1:9"));
     send(&sync.plan(&roster));
+    send(&sync.plan_with_progress(&roster, |_| {}));
     let plan = Plan::default();
     send(&sync.apply(&plan, |_| {}));
+}
+
+#[test]
+fn errors_from_a_file_name_it() {
+    let path = std::env::temp_dir().join(format!("sync-roster-{}.csv", std::process::id()));
+    std::fs::write(
+        &path,
+        "# comment first\norganization_id,email,roles\norg-a,a@example.com,owner\n",
+    )
+    .expect("a temp file");
+    let errors = Roster::from_path(&path).expect_err("owner");
+    std::fs::remove_file(&path).expect("removed");
+    let error = &errors.errors()[0];
+    assert_eq!(
+        error.file.as_deref(),
+        Some(path.display().to_string().as_str())
+    );
+    assert_eq!(error.line, Some(3), "comments count as lines: {error}");
+    assert!(error.to_string().starts_with(&format!(
+        "{}, line 3, organization org-a, field `roles`",
+        path.display()
+    )));
 }

@@ -9,6 +9,8 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct RosterError {
+    /// The file, for rosters read with [`Roster::from_path`](super::Roster::from_path).
+    pub file: Option<String>,
     /// The file's line (1-based), for rosters read from CSV or JSON.
     pub line: Option<u64>,
     /// The record within its organization (CSV: the data row, 1-based; JSON: the index in
@@ -25,6 +27,7 @@ pub struct RosterError {
 impl RosterError {
     pub(crate) fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
+            file: None,
             line: None,
             record: None,
             organization_id: None,
@@ -60,6 +63,9 @@ impl RosterError {
 impl fmt::Display for RosterError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut place = Vec::new();
+        if let Some(file) = &self.file {
+            place.push(file.clone());
+        }
         if let Some(line) = self.line {
             place.push(format!("line {line}"));
         }

@@ -139,7 +139,9 @@ pub use plan::{
     Action, ActionKind, Change, DisableReason, NameChange, OrganizationPlan, OrganizationStatus,
     Plan, Refusal, Skip, SkipReason, Subject,
 };
-pub use report::{ActionOutcome, Counts, Failure, OrganizationReport, Outcome, Progress, Report};
+pub use report::{
+    ActionOutcome, Counts, Failure, OrganizationReport, Outcome, PlanProgress, Progress, Report,
+};
 pub use roster::{Person, ProviderProfile, Roster};
 
 use crate::client::Client;
@@ -147,7 +149,7 @@ use crate::organization::Organization;
 use futures::{StreamExt, stream};
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Plans and applies rosters for a client's organizations.
 ///
@@ -200,7 +202,22 @@ impl RosterSync {
     /// that breaks a rule is refused before anything is sent; an organization that cannot be
     /// read is [`OrganizationStatus::Unreadable`] in the plan, and the others are planned.
     pub async fn plan(&self, roster: &Roster) -> Result<Plan, RosterErrors> {
+        self.plan_with_progress(roster, |_| {}).await
+    }
+
+    /// [`plan`](Self::plan), calling `progress` as each organization is planned.
+    pub async fn plan_with_progress<F>(
+        &self,
+        roster: &Roster,
+        progress: F,
+    ) -> Result<Plan, RosterErrors>
+    where
+        F: Fn(PlanProgress<'_>) + Send + Sync,
+    {
         roster.check()?;
+        let completed = AtomicUsize::new(0);
+        let (completed, progress) = (&completed, &progress);
+        let total = roster.organizations.len();
         // The futures are built first, so that no closure over borrowed items is held across
         // an await (which would make this future not `Send`, for callers that spawn it).
         let options = &self.options;
@@ -209,7 +226,15 @@ impl RosterSync {
             .iter()
             .map(|(organization_id, people)| {
                 let organization = self.handle(organization_id);
-                async move { planner::plan_organization(&organization, people, options).await }
+                async move {
+                    let plan = planner::plan_organization(&organization, people, options).await;
+                    progress(PlanProgress {
+                        organization_id: organization_id.as_str(),
+                        completed: completed.fetch_add(1, Ordering::Relaxed) + 1,
+                        total,
+                    });
+                    plan
+                }
             })
             .collect();
         let mut organizations: Vec<OrganizationPlan> = stream::iter(plans)

@@ -49,7 +49,9 @@ impl Roster {
             .headers()
             .map_err(|error| csv_error(&error, "the header row cannot be read"))?
             .clone();
-        let columns = header_columns(&headers)?;
+        // Comments may come before the header: its line is where the reader found it.
+        let header_line = headers.position().map_or(1, csv::Position::line);
+        let columns = header_columns(&headers, header_line)?;
         let mut roster = Roster::new();
         let mut errors = Vec::new();
         for record in csv.records() {
@@ -115,7 +117,7 @@ impl Roster {
         };
         parsed.map_err(|mut errors| {
             for error in &mut errors.0 {
-                error.message = format!("{}: {}", path.display(), error.message);
+                error.file = Some(path.display().to_string());
             }
             errors
         })
@@ -138,22 +140,30 @@ fn csv_error(error: &csv::Error, what: &str) -> RosterError {
 }
 
 /// The header's column names, after checking them against [`CSV_COLUMNS`].
-fn header_columns(headers: &csv::StringRecord) -> Result<Vec<String>, RosterErrors> {
+fn header_columns(headers: &csv::StringRecord, line: u64) -> Result<Vec<String>, RosterErrors> {
     let columns: Vec<String> = headers.iter().map(str::to_ascii_lowercase).collect();
     let mut errors = Vec::new();
     for (index, column) in columns.iter().enumerate() {
         if !CSV_COLUMNS.contains(&column.as_str()) {
             errors.push(
-                RosterError::new(column.clone(), "is not a roster column (see CSV_COLUMNS)")
-                    .at_line(1),
+                RosterError::new(
+                    column.clone(),
+                    format!(
+                        "is not a roster column (columns: {})",
+                        CSV_COLUMNS.join(", ")
+                    ),
+                )
+                .at_line(line),
             );
         } else if columns[..index].contains(column) {
-            errors.push(RosterError::new(column.clone(), "appears twice in the header").at_line(1));
+            errors.push(
+                RosterError::new(column.clone(), "appears twice in the header").at_line(line),
+            );
         }
     }
     for required in REQUIRED_COLUMNS {
         if !columns.iter().any(|column| column == required) {
-            errors.push(RosterError::new(*required, "the header lacks this column").at_line(1));
+            errors.push(RosterError::new(*required, "the header lacks this column").at_line(line));
         }
     }
     RosterErrors::result(errors).map(|()| columns)

@@ -656,6 +656,70 @@ mod tests {
         assert!(!is_partner_id("USER_1", "PARTNER#USER_2"));
     }
 
+    fn user(id: &str, roles: &[Role]) -> Current {
+        Current {
+            summary: UserSummary {
+                user_id: id.into(),
+                email: Some(format!("{id}@example.com")),
+                external_user_id: None,
+                full_name: None,
+                roles: Some(roles.to_vec()),
+            },
+            full: None,
+        }
+    }
+
+    fn set_roles(id: &str, from: &[Role], to: &[Role]) -> Action {
+        Action {
+            subject: user(id, from).subject(),
+            change: Change::SetRoles {
+                from: from.to_vec(),
+                to: to.to_vec(),
+            },
+        }
+    }
+
+    #[test]
+    fn the_admin_rule_counts_enabled_admins_after_the_plan() {
+        let current = [
+            user("a", &[Role::Admin]),
+            user("b", &[Role::Member]),
+            user("c", &[Role::Receptionist]),
+        ];
+        let demote = set_roles("a", &[Role::Admin], &[Role::Receptionist]);
+        assert!(leaves_no_admin(&current, std::slice::from_ref(&demote)));
+        // Someone else promoted, or created as admin: fine.
+        let promote = set_roles("c", &[Role::Receptionist], &[Role::Admin]);
+        assert!(!leaves_no_admin(&current, &[demote.clone(), promote]));
+        let create = Action {
+            subject: user("new", &[]).subject(),
+            change: Change::Create {
+                person: Box::new(Person::new("new@example.com").roles([Role::Admin])),
+            },
+        };
+        assert!(!leaves_no_admin(&current, &[demote, create]));
+        // A disabled admin (member only) is no admin: an organization with none now is not
+        // the plan's doing.
+        let no_admin_now = [user("b", &[Role::Member]), user("c", &[Role::Receptionist])];
+        assert!(!leaves_no_admin(&no_admin_now, &[]));
+    }
+
+    #[test]
+    fn only_member_counts_as_disabled_and_protected_roles_are_found() {
+        assert!(!user("b", &[Role::Member]).is_active());
+        assert!(!user("b", &[]).is_active());
+        assert!(user("o", &[Role::Owner]).is_active());
+        let unknown: Role = "billing_manager".into();
+        assert_eq!(
+            user(
+                "o",
+                &[Role::Owner, Role::Admin, unknown.clone(), Role::Member]
+            )
+            .protected_roles(),
+            [Role::Owner, unknown]
+        );
+    }
+
     #[test]
     fn roles_compare_as_sets_ignoring_what_cannot_be_written() {
         assert!(same_roles(&[Role::Owner, Role::Admin], &[Role::Admin]));

@@ -243,3 +243,15 @@ pub struct Progress<'a> {
     /// Actions in the plan.
     pub total: usize,
 }
+
+/// One organization planned: for a progress bar while a large roster is read.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct PlanProgress<'a> {
+    /// The organization just planned.
+    pub organization_id: &'a str,
+    /// Organizations planned so far, this one included.
+    pub completed: usize,
+    /// Organizations in the roster.
+    pub total: usize,
+}
