@@ -1296,7 +1296,10 @@ async fn the_sample_roster_plans_applies_and_checks_against_the_default_fake() {
         skip_reasons(&plan, organization_id),
         [SkipReason::PruningOff]
     );
+    // What `parchment sync plan examples/roster.csv` shows (run with --nocapture to see it).
+    println!("{plan}");
     let report = sync.apply(&plan, |_| {}).await;
+    println!("{report}");
     assert_eq!(report.total().done, 3, "{report}");
     let check = sync.plan(&roster).await.expect("valid");
     assert!(!check.has_drift(), "{check}");
