@@ -27,6 +27,8 @@ mod users;
 mod validate;
 pub mod webhooks;
 
+#[cfg(feature = "sync")]
+pub mod sync;
 #[cfg(feature = "testing")]
 pub mod testing;
 
