@@ -199,7 +199,7 @@ async fn a_duplicate_partner_patient_id_is_a_conflict() {
             ));
         })
         .await;
-    let error = acting(&server).patients().create(jane()).await.unwrap_err();
+    let error = acting(&server).patients().create(jane()).await.expect_err("an error");
     assert_eq!(error.kind(), ErrorKind::Conflict);
     assert_eq!(error.request_id(), Some("req_1705312200000_e409"));
 }
@@ -535,7 +535,7 @@ async fn a_repeated_prescriptions_key_ends_the_stream_with_a_pagination_loop() {
     )
     .await;
     assert_eq!(results.len(), 3, "two good pages, then the loop");
-    let error = results[2].as_ref().unwrap_err();
+    let error = results[2].as_ref().expect_err("an error");
     assert_eq!(error.kind(), ErrorKind::PaginationLoop);
 }
 
@@ -614,7 +614,7 @@ async fn read_prescription_types_the_detail_and_a_missing_one_is_not_found() {
             .and_then(|p| p.user_id.as_deref()),
         Some(USER)
     );
-    let missing = prescriptions.get("MISSING").await.unwrap_err();
+    let missing = prescriptions.get("MISSING").await.expect_err("an error");
     assert_eq!(missing.kind(), ErrorKind::NotFound);
     assert_eq!(missing.request_id(), Some("req_404"));
 }
@@ -818,7 +818,7 @@ async fn bulk_create_all_failed_is_a_bad_request() {
         .custom_drugs()
         .bulk_create([amoxicillin()])
         .await
-        .unwrap_err();
+        .expect_err("an error");
     assert_eq!(error.kind(), ErrorKind::BadRequest);
 }
 

@@ -88,14 +88,16 @@ impl DrugFields {
             }
         }
         for (field, max) in MAX_LENGTHS {
-            if let Some(len) = self.text(field).map(|value| value.chars().count()) {
-                if len > max {
-                    errors.push(FieldError::new(
-                        format!("{prefix}{field}"),
-                        "too_long",
-                        format!("must be at most {max} characters, got {len}"),
-                    ));
-                }
+            if let Some(len) = self
+                .text(field)
+                .map(|value| value.chars().count())
+                .filter(|&len| len > max)
+            {
+                errors.push(FieldError::new(
+                    format!("{prefix}{field}"),
+                    "too_long",
+                    format!("must be at most {max} characters, got {len}"),
+                ));
             }
         }
         errors

@@ -50,7 +50,7 @@ fn sex(n: u64) -> Sex {
 pub fn new_patient_request(n: u64) -> CreatePatientRequest {
     let (given, family) = identifiers::names(n + 7);
     let (suburb, state, postcode, street_number) = identifiers::address(n);
-    let veteran = n % 3 == 0;
+    let veteran = n.is_multiple_of(3);
     CreatePatientRequest {
         given_name: given.try_into().expect("a non-empty name"),
         family_name: family.try_into().expect("a non-empty name"),
@@ -73,7 +73,7 @@ pub fn new_patient_request(n: u64) -> CreatePatientRequest {
         entitlement_number: None,
         racf_id: None,
         ctg_eligible: Some(false),
-        indigenous_type: (n % 5 == 0).then_some(IndigenousType::Aboriginal),
+        indigenous_type: n.is_multiple_of(5).then_some(IndigenousType::Aboriginal),
         australian_street_address: Some(PatientAddress {
             street_number: street_number.try_into().expect("at most 5 characters"),
             street_name: "Collins Street".try_into().expect("a short name"),
