@@ -17,7 +17,7 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
     if !args.is_empty() {
         bail!("usage: cargo xtask ci");
     }
-    let root = crate::workspace_root();
+    let root = crate::workspace_root()?;
     readme_names_test_command(&root)?;
     step(&root, "format", &["cargo", "fmt", "--all", "--check"], &[])?;
     step(
@@ -113,6 +113,9 @@ fn tests(root: &Path) -> Result<(u64, u64)> {
 }
 
 /// A Python tool `.ci/run` installs into `target/ci-venv`, or the same tool on `PATH`.
+///
+/// That `target/` is the workspace's own directory, not cargo's target directory: tools stay
+/// with the clone that installed them, wherever `CARGO_TARGET_DIR` points.
 pub(crate) fn venv_tool(root: &Path, name: &str) -> Result<String> {
     let in_venv = root.join("target/ci-venv/bin").join(name);
     if in_venv.exists() {
