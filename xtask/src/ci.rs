@@ -1,7 +1,8 @@
 //! `cargo xtask ci`: the whole gate, in the order that fails fastest.
 //!
 //! The spec validator (`openapi-spec-validator`) and the conformance tool (`schemathesis`) come
-//! from PyPI; `.ci/run` installs them into `target/ci-venv`. Locally, run `.ci/run` once or put
+//! from PyPI, the spec linter (Redocly CLI, pinned to [`REDOCLY_VERSION`]) from npm; `.ci/run`
+//! installs them into `target/ci-venv` and `target/redocly`. Locally, run `.ci/run` once or put
 //! them on `PATH`.
 
 use anyhow::{Context, Result, bail};
@@ -37,13 +38,7 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
     )?;
     println!("==> generated code: cargo xtask regenerate --check");
     crate::regenerate::run(&["--check".to_owned()])?;
-    let validator = venv_tool(&root, "openapi-spec-validator")?;
-    step(
-        &root,
-        "spec validator",
-        &[&validator, "openapi/parchment.yaml"],
-        &[],
-    )?;
+    check_spec(&root)?;
     let (passed, failed) = tests(&root)?;
     quickstart(&root)?;
     crate::fake::conformance(&[])?;
@@ -57,6 +52,25 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
     // The closing line CI reads: every test of the README's test command.
     println!("tests: {passed} passed, {failed} failed");
     Ok(())
+}
+
+/// `cargo xtask lint-spec`: the spec validator and the spec linter, as the gate runs them.
+pub(crate) fn lint_spec(args: &[String]) -> Result<()> {
+    if !args.is_empty() {
+        bail!("usage: cargo xtask lint-spec");
+    }
+    check_spec(&crate::workspace_root()?)
+}
+
+fn check_spec(root: &Path) -> Result<()> {
+    let validator = venv_tool(root, "openapi-spec-validator")?;
+    step(
+        root,
+        "spec validator",
+        &[&validator, "openapi/parchment.yaml"],
+        &[],
+    )?;
+    spec_lint(root)
 }
 
 fn readme_names_test_command(root: &Path) -> Result<()> {
@@ -127,6 +141,62 @@ pub(crate) fn venv_tool(root: &Path, name: &str) -> Result<String> {
             bail!("{name} not found: run .ci/run, or install it into target/ci-venv (see .ci/run)")
         }
     }
+}
+
+/// The Redocly CLI version `.ci/run` installs; the lint refuses any other, so that the ruleset
+/// cannot change under the spec unnoticed.
+const REDOCLY_VERSION: &str = "2.77.0";
+
+/// Redocly CLI's recommended ruleset over the spec. Its warnings (an example that does not
+/// validate against its schema, say) fail the gate as its errors do.
+fn spec_lint(root: &Path) -> Result<()> {
+    let installed = root.join("target/redocly/node_modules/.bin/redocly");
+    let redocly = if installed.exists() {
+        installed.display().to_string()
+    } else {
+        "redocly".to_owned()
+    };
+    println!("==> spec lint: {redocly} lint openapi/parchment.yaml (recommended ruleset)");
+    let output = Command::new(&redocly)
+        .args(["lint", "--format", "json", "openapi/parchment.yaml"])
+        .current_dir(root)
+        .output()
+        .with_context(|| {
+            format!("starting {redocly}: run .ci/run, or install @redocly/cli@{REDOCLY_VERSION} (see .ci/run)")
+        })?;
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).with_context(|| {
+        format!(
+            "reading redocly's report ({}): {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })?;
+    let version = report["version"].as_str().unwrap_or("unknown");
+    if version != REDOCLY_VERSION {
+        bail!("redocly {version} found, the gate pins {REDOCLY_VERSION}: run .ci/run");
+    }
+    let problems = report["problems"].as_array().cloned().unwrap_or_default();
+    for problem in &problems {
+        let location = &problem["location"][0];
+        println!(
+            "{}:{}:{} {} {}: {}",
+            location["source"]["ref"].as_str().unwrap_or("?"),
+            location["start"]["line"],
+            location["start"]["col"],
+            problem["severity"].as_str().unwrap_or("?"),
+            problem["ruleId"].as_str().unwrap_or("?"),
+            problem["message"].as_str().unwrap_or("?"),
+        );
+    }
+    if !problems.is_empty() || !output.status.success() {
+        bail!(
+            "spec lint: {} problems ({} errors, {} warnings)",
+            problems.len(),
+            report["totals"]["errors"],
+            report["totals"]["warnings"]
+        );
+    }
+    Ok(())
 }
 
 /// The README's first command, checked for the lines a newcomer should see.

@@ -2,6 +2,7 @@
 //!
 //! - `regenerate [--check]`: write (or verify) the code generated from `openapi/parchment.yaml`.
 //! - `ci`: the whole gate that `.ci/run` runs.
+//! - `lint-spec`: the spec validator and Redocly's recommended ruleset over the spec.
 //! - `fake-server [--port N] [--seed N]`: FakeParchment as a process.
 //! - `conformance`: schemathesis checks FakeParchment against the spec.
 //! - `bench [--no-build-time]`: the SDK against a hand-written client; writes BENCHMARKS.md.
@@ -20,12 +21,13 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("regenerate") => regenerate::run(&args[1..]),
         Some("ci") => ci::run(&args[1..]),
+        Some("lint-spec") => ci::lint_spec(&args[1..]),
         Some("fake-server") => fake::fake_server(&args[1..]),
         Some("conformance") => fake::conformance(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <regenerate [--check] | ci | fake-server [--port N] | conformance | bench>"
+                "usage: cargo xtask <regenerate [--check] | ci | lint-spec | fake-server [--port N] | conformance | bench>"
             );
             return ExitCode::from(2);
         }
