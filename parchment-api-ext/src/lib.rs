@@ -1,4 +1,5 @@
 #![doc = include_str!("../README.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -17,10 +18,12 @@ mod redact;
 mod response;
 mod retry;
 mod retry_after;
+mod tls;
 mod users;
 mod validate;
 
 #[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
 
 pub use auth::{DEFAULT_TOKEN_RENEWAL_MARGIN, OrganizationCredentials, PartnerCredentials, Scope};
@@ -40,6 +43,7 @@ pub use organization::Organization;
 pub use parchment_api::{PrescriberType, Role, Sex};
 pub use response::Response;
 pub use retry::RetryPolicy;
+pub use tls::http_client_builder;
 pub use users::{ListUsers, NewUser, ProviderDetailsUpdate, UserUpdate, Users};
 
 /// The generated low-level crate, for what this one does not wrap.

@@ -48,6 +48,8 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
         &["cargo", "doc", "--workspace", "--no-deps", "--all-features"],
         &[("RUSTDOCFLAGS", "-D warnings")],
     )?;
+    tls_backends(&root)?;
+    package(&root)?;
     println!("xtask ci: all gates passed");
     // The closing line CI reads: every test of the README's test command.
     println!("tests: {passed} passed, {failed} failed");
@@ -197,6 +199,89 @@ fn spec_lint(root: &Path) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// The TLS features of `parchment-api-ext`, each one a complete choice on its own.
+const TLS_FEATURES: &[&str] = &["rustls", "rustls-ring", "native-tls"];
+
+/// Builds `parchment-api-ext` with each TLS choice alone and runs its TLS test (a client builds
+/// without set-up and opens a handshake), then checks that the choices that promise to avoid
+/// aws-lc (and its C and cmake build) do.
+fn tls_backends(root: &Path) -> Result<()> {
+    for feature in TLS_FEATURES {
+        step(
+            root,
+            &format!("TLS choice {feature}"),
+            &[
+                "cargo",
+                "test",
+                "--package",
+                "parchment-api-ext",
+                "--no-default-features",
+                "--features",
+                feature,
+                "--test",
+                "tls",
+            ],
+            &[],
+        )?;
+    }
+    for feature in ["rustls-ring", "native-tls"] {
+        let tree = Command::new("cargo")
+            .args([
+                "tree",
+                "--package",
+                "parchment-api-ext",
+                "--no-default-features",
+            ])
+            .args([
+                "--features",
+                feature,
+                "--edges",
+                "normal",
+                "--prefix",
+                "none",
+            ])
+            .current_dir(root)
+            .output()
+            .context("starting cargo tree")?;
+        if !tree.status.success() {
+            bail!("cargo tree failed ({})", tree.status);
+        }
+        if String::from_utf8_lossy(&tree.stdout)
+            .lines()
+            .any(|line| line.starts_with("aws-lc-sys "))
+        {
+            bail!(
+                "with the {feature} feature alone, parchment-api-ext still depends on aws-lc-sys"
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Both crates as they would be published: `cargo package` builds each from its own packaged
+/// sources (no path that exists only in the workspace), and the dry run checks the rest of what
+/// crates.io would.
+fn package(root: &Path) -> Result<()> {
+    const CRATES: &[&str] = &[
+        "--package",
+        "parchment-api",
+        "--package",
+        "parchment-api-ext",
+    ];
+    step(
+        root,
+        "package",
+        &[&["cargo", "package"], CRATES].concat(),
+        &[],
+    )?;
+    step(
+        root,
+        "publish dry run",
+        &[&["cargo", "publish", "--dry-run", "--no-verify"], CRATES].concat(),
+        &[],
+    )
 }
 
 /// The README's first command, checked for the lines a newcomer should see.
