@@ -1,5 +1,5 @@
 //! The server-side rules the fake applies to request bodies, as Parchment's reference states
-//! them (api-notes §3-5): a failure is an [`ApiError`] with the documented status and shape.
+//! them (docs/api-decisions.md §3-§5): a failure is an [`ApiError`] with the documented status and shape.
 
 use super::state::ApiError;
 use serde_json::{Map, Value};
