@@ -102,6 +102,7 @@ impl Client {
     }
 
     #[cfg(feature = "read-cache")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "read-cache")))]
     /// How the read cache has served so far; `None` when it is off (the default; see
     /// [`ClientBuilder::read_cache`]).
     pub fn cache_stats(&self) -> Option<CacheStats> {

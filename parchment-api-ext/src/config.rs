@@ -239,6 +239,7 @@ impl ClientBuilder {
     }
 
     #[cfg(feature = "read-cache")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "read-cache")))]
     /// Caches read-user responses and list pages for a while (off by default). Entries are
     /// kept per organization and credentials; any write made through this client (update,
     /// roles, create, disable, enable) outdates that organization's entries before it returns.
@@ -295,7 +296,7 @@ impl ClientBuilder {
             .map_err(|_| Error::configuration("the user agent is not a valid header value"))?;
         let http = match self.http_client {
             Some(client) => client,
-            None => reqwest::Client::builder()
+            None => crate::tls::http_client_builder()?
                 .connect_timeout(self.connect_timeout)
                 .timeout(self.timeout)
                 // reqwest drops `Authorization` on a cross-origin redirect but not

@@ -1,4 +1,5 @@
 #![doc = include_str!("../README.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -23,6 +24,7 @@ mod response;
 mod retry;
 mod retry_after;
 mod sso;
+mod tls;
 mod users;
 mod validate;
 pub mod webhooks;
@@ -30,6 +32,7 @@ pub mod webhooks;
 #[cfg(feature = "sync")]
 pub mod sync;
 #[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
 
 pub use acting_user::ActingUser;
@@ -66,6 +69,7 @@ pub use prescriptions::{
 pub use response::Response;
 pub use retry::RetryPolicy;
 pub use sso::{DEFAULT_SSO_LINK_LIFETIME, FormQuery, SsoLink, SsoTarget, SsoTargetKind};
+pub use tls::http_client_builder;
 pub use users::{ListUsers, NewUser, ProviderDetailsUpdate, UserUpdate, Users};
 
 /// The generated low-level crate, for what this one does not wrap.

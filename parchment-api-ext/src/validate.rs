@@ -1,4 +1,4 @@
-//! Checks made before anything is sent (api-notes §5.4–5.5).
+//! Checks made before anything is sent (docs/api-decisions.md §5.4-§5.5).
 //!
 //! Only what every version of Parchment's reference agrees on is enforced; each failure is a
 //! [`FieldError`] in the same shape as the server's `validation` entries, and a call with any of
@@ -113,7 +113,7 @@ impl<'a> ProviderFields<'a> {
     }
 }
 
-/// Every rule `fields` break (api-notes §5.4); field names get `prefix` (`provider_details.`).
+/// Every rule `fields` break (docs/api-decisions.md §5.4); field names get `prefix` (`provider_details.`).
 pub(crate) fn provider_fields(prefix: &str, fields: &ProviderFields<'_>) -> Vec<FieldError> {
     let field = |name: &str| format!("{prefix}{name}");
     let mut errors = Vec::new();

@@ -3360,7 +3360,7 @@ given, `qualifications` is required, and `prescriber_number` unless the type is 
 
 Hand-curated contract of the Parchment Health partner API, user-management endpoints.
 Written for parchment-rs from Parchment's public reference pages; where those pages
-disagree, the decisions recorded in the project's API notes apply. Response models are
+disagree, the decisions recorded in docs/api-decisions.md apply. Response models are
 deliberately tolerant (optional fields, open enums, both list shapes); request models carry
 every documented constraint.
 

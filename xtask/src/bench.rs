@@ -19,8 +19,9 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
         [flag] if flag == "--no-build-time" => true,
         _ => bail!("usage: cargo xtask bench [--no-build-time]"),
     };
-    let root = crate::workspace_root();
-    let runtime_json = root.join("target/bench-runtime.json");
+    let root = crate::workspace_root()?;
+    let target = crate::target_dir(&root)?;
+    let runtime_json = target.join("bench-runtime.json");
     let status = Command::new("cargo")
         .args([
             "bench",
@@ -44,7 +45,7 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
     let build_time = if skip_build_time {
         None
     } else {
-        Some(build_times(&root)?)
+        Some(build_times(&root, &target)?)
     };
     if let Some((sdk, baseline)) = build_time {
         let row = json!({
@@ -66,8 +67,8 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
 }
 
 /// Seconds for a clean debug build of the SDK consumer and of the baseline consumer.
-fn build_times(root: &Path) -> Result<(f64, f64)> {
-    let dir = root.join("target/bench-consumers");
+fn build_times(root: &Path, target: &Path) -> Result<(f64, f64)> {
+    let dir = target.join("bench-consumers");
     consumer(
         &dir.join("sdk"),
         &format!(

@@ -25,7 +25,7 @@ const FAKE_BIN: &[&str] = &[
 
 /// `cargo xtask fake-server [--port N] [--seed N]`: runs the fake in the foreground.
 pub(crate) fn fake_server(args: &[String]) -> Result<()> {
-    let root = crate::workspace_root();
+    let root = crate::workspace_root()?;
     let status = Command::new("cargo")
         .arg("run")
         .args(FAKE_BIN)
@@ -68,7 +68,7 @@ fn start_fake(root: &Path) -> Result<RunningFake> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port();
-    let mut child = Command::new(root.join("target/debug/parchment-fake"))
+    let mut child = Command::new(crate::built_binary(root, "parchment-fake")?)
         .args(["--port", &port.to_string(), "--seed", "40"])
         .stdout(Stdio::piped())
         .spawn()
@@ -100,7 +100,7 @@ pub(crate) fn conformance(args: &[String]) -> Result<()> {
     if !args.is_empty() {
         bail!("usage: cargo xtask conformance");
     }
-    let root = crate::workspace_root();
+    let root = crate::workspace_root()?;
     let schemathesis = crate::ci::venv_tool(&root, "schemathesis")?;
     let fake = start_fake(&root)?;
     let setting = |name: &str| {

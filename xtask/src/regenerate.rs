@@ -27,7 +27,7 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
         [flag] if flag == "--check" => true,
         _ => bail!("usage: cargo xtask regenerate [--check]"),
     };
-    let root = crate::workspace_root();
+    let root = crate::workspace_root()?;
     let outputs = generate(&root.join(SPEC))?;
     if check {
         check_outputs(&root, &outputs)

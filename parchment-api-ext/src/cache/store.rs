@@ -19,6 +19,7 @@ const MAX_REAL_TIME_TO_LIVE: Duration = Duration::from_secs(365 * 24 * 60 * 60);
 /// [`ClientBuilder::read_cache`](crate::ClientBuilder::read_cache)).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[must_use]
+#[cfg_attr(docsrs, doc(cfg(feature = "read-cache")))]
 pub struct ReadCacheConfig {
     time_to_live: Duration,
     max_entries: u64,
@@ -43,6 +44,7 @@ impl ReadCacheConfig {
 /// How the read cache has served so far (see [`Client::cache_stats`](crate::Client::cache_stats)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
+#[cfg_attr(docsrs, doc(cfg(feature = "read-cache")))]
 pub struct CacheStats {
     /// Reads served from the cache.
     pub hits: u64,

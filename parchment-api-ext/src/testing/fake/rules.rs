@@ -1,5 +1,6 @@
 //! The server-side rules the fake applies to request bodies, as Parchment's reference states
-//! them for the token and users endpoints: a failure is an [`ApiError`] with the documented status and shape.
+//! them (docs/api-decisions.md §3-§5 for the token and users endpoints, §8 for the partner
+//! resources): a failure is an [`ApiError`] with the documented status and shape.
 
 use super::error::{ApiError, Violation};
 use serde_json::{Map, Value};
