@@ -22,7 +22,7 @@ pub(crate) const KNOWN_SCOPES: &[&str] = &[
     "delete:custom_drug",
 ];
 
-/// How a [`FakeParchment`] starts.
+/// How a [`FakeParchment`](super::FakeParchment) starts.
 #[derive(Clone)]
 #[non_exhaustive]
 #[must_use]
