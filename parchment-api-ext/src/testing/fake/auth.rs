@@ -2,8 +2,8 @@
 //! user, scopes) and the check every organization route makes (organization secret, bearer
 //! token unexpired and carrying the route's scope).
 
+use super::call::Call;
 use super::error::ApiError;
-use super::routes::Call;
 use super::rules;
 use super::state::State;
 use super::success::Success;

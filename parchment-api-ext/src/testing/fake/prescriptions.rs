@@ -3,6 +3,7 @@
 //! them.
 
 use serde_json::{Value, json};
+use std::fmt;
 
 /// What a prescriber writes: its status and item. Given to
 /// [`FakeParchment::write_prescription_with`](super::FakeParchment::write_prescription_with).
@@ -171,3 +172,27 @@ impl Prescription {
         })
     }
 }
+
+/// Why the fake could not write a prescription.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FakeWriteError {
+    /// The fake has no organization of that id.
+    UnknownOrganization,
+    /// The organization has no user of that id.
+    UnknownUser,
+    /// The organization has no patient of that id.
+    UnknownPatient,
+}
+
+impl fmt::Display for FakeWriteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::UnknownOrganization => "the fake has no such organization",
+            Self::UnknownUser => "the organization has no such user",
+            Self::UnknownPatient => "the organization has no such patient",
+        })
+    }
+}
+
+impl std::error::Error for FakeWriteError {}

@@ -3,10 +3,12 @@
 //! fault, the route table, the credential checks and the request log.
 
 use super::auth;
+use super::call::{self, Call};
+use super::config::{Fault, LoggedRequest};
 use super::envelope::{Reply, error_reply, html_reply, method_not_allowed, success_reply};
 use super::error::ApiError;
-use super::routes::{self, Access, Call, Lookup};
-use super::{Fault, LoggedRequest, Shared};
+use super::routes::{self, Access, Lookup};
+use super::shared::Shared;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use hyper::Request;
 use hyper::body::Incoming;
@@ -138,7 +140,7 @@ async fn route(shared: &Shared, request: Request<Incoming>) -> Reply {
         .path()
         .trim_start_matches('/')
         .split('/')
-        .map(routes::percent_decode)
+        .map(call::percent_decode)
         .collect();
     let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
     let (route, params) = match routes::lookup(&parts.method, &segments) {

@@ -3,58 +3,14 @@
 //! path). A second use, or a use after the fake's clock passed the expiry, is refused.
 
 use super::auth;
+use super::call::Call;
 use super::error::ApiError;
-use super::routes::Call;
 use super::rules;
+use super::sso_links::{Grant, LIFETIME, SsoSignIn};
 use super::success::Success;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
-use std::collections::HashMap;
-use std::time::{Duration, Instant};
-
-/// How long a link lasts (`expires_in`), as Parchment documents.
-pub(super) const LIFETIME: Duration = Duration::from_secs(300);
-
-/// Where a resolved link signs its user in.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct SsoSignIn {
-    /// The organization the link was issued for.
-    pub organization_id: String,
-    /// The user the link signs in.
-    pub user_id: String,
-    /// The portal path the user lands on.
-    pub redirect_path: String,
-}
-
-struct Grant {
-    sign_in: SsoSignIn,
-    expires_at: Instant,
-}
-
-/// The links issued and not yet used.
-#[derive(Default)]
-pub(crate) struct SsoLinks {
-    grants: HashMap<String, Grant>,
-}
-
-impl std::fmt::Debug for SsoLinks {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // The keys are the tokens: secrets.
-        f.debug_struct("SsoLinks")
-            .field("outstanding", &self.grants.len())
-            .finish()
-    }
-}
-
-impl SsoLinks {
-    /// Uses the link of `token` if it exists and has not expired at `now`; it is gone after.
-    pub(crate) fn resolve(&mut self, token: &str, now: Instant) -> Option<SsoSignIn> {
-        let grant = self.grants.remove(token)?;
-        (now < grant.expires_at).then_some(grant.sign_in)
-    }
-}
 
 /// A redirect path as Parchment's portal takes it: starts with `/`, and is a path only (no
 /// `//`, no `..`, no scheme or control characters).
@@ -90,7 +46,7 @@ pub(super) fn issue(call: &mut Call<'_>) -> Result<Success, ApiError> {
     check_path(path)?;
     let now = call.state.now();
     let links = &mut call.state.sso;
-    links.grants.retain(|_, grant| grant.expires_at > now);
+    links.retain_unexpired(now);
     let claims = json!({"org": organization_id, "sub": user_id, "exp_in": LIFETIME.as_secs()});
     let signature: Vec<u8> = (0..32).map(|_| fastrand::u8(..)).collect();
     let token = format!(
@@ -104,7 +60,7 @@ pub(super) fn issue(call: &mut Call<'_>) -> Result<Success, ApiError> {
         "{}/auth/sso?token={token}&redirect={encoded}",
         call.shared.base_url
     );
-    links.grants.insert(
+    links.insert(
         token.clone(),
         Grant {
             sign_in: SsoSignIn {
