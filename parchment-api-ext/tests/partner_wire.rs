@@ -199,7 +199,11 @@ async fn a_duplicate_partner_patient_id_is_a_conflict() {
             ));
         })
         .await;
-    let error = acting(&server).patients().create(jane()).await.expect_err("an error");
+    let error = acting(&server)
+        .patients()
+        .create(jane())
+        .await
+        .expect_err("an error");
     assert_eq!(error.kind(), ErrorKind::Conflict);
     assert_eq!(error.request_id(), Some("req_1705312200000_e409"));
 }
