@@ -7,6 +7,7 @@ mod cache;
 mod client;
 mod clock;
 mod config;
+mod engine;
 mod envelope;
 mod environment;
 mod error;
@@ -34,7 +35,8 @@ pub use config::{
 pub use environment::Environment;
 pub use error::{Error, ErrorKind, FieldError, Problem, Result};
 pub use models::{
-    AustralianAddress, ProviderDetails, UpdatedUser, User, UserRoles, UserSummary, UsersPage,
+    AustralianAddress, CreatedUser, ProviderDetails, UpdatedUser, User, UserRoles, UserSummary,
+    UsersPage,
 };
 pub use organization::Organization;
 pub use parchment_api::{PrescriberType, Role, Sex};

@@ -1,13 +1,14 @@
 //! The operations of the API, as the call machinery needs to know them: a name for errors and
 //! logs, whether repeating one is harmless, and whether it changes users.
 
-/// One API operation.
+/// One API operation, as the engine needs to know it (see [`Call`](crate::engine::Call) for
+/// the rest of its description).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Operation {
     /// How errors and logs name it (`read user`).
     pub(crate) name: &'static str,
     /// Whether sending it twice has the effect of sending it once. GET and PUT (which replaces)
-    /// are; POST (create user, token) is not.
+    /// are; POST (create user) is not, except the token request, whose repetition is harmless.
     pub(crate) idempotent: bool,
     /// Whether it changes the organization's users (and so outdates cached reads).
     #[cfg_attr(not(feature = "read-cache"), allow(dead_code))]
@@ -47,5 +48,6 @@ impl Operation {
     pub(crate) const REPLACE_USER_ROLES: Self = Self::replace("replace user roles");
     pub(crate) const DISABLE_USER: Self = Self::replace("disable user");
     pub(crate) const ENABLE_USER: Self = Self::replace("enable user");
-    pub(crate) const CREATE_TOKEN: Self = Self::create("create token");
+    /// A POST, but a second token is harmless: retried like a read.
+    pub(crate) const CREATE_TOKEN: Self = Self::read("create token");
 }

@@ -588,30 +588,6 @@ exactly 9).
         )]
         pub response_time: ::std::option::Option<f64>,
     }
-    ///A bearer token and how long it lasts.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
-    pub struct Token {
-        ///The bearer token. A credential; never log it.
-        #[serde(rename = "accessToken")]
-        pub access_token: ::std::string::String,
-        ///Seconds from issue until the token expires.
-        #[serde(rename = "expiresIn")]
-        pub expires_in: i64,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub scope: ::std::option::Option<GrantedScope>,
-        #[serde(
-            rename = "tokenType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub token_type: ::std::option::Option<::std::string::String>,
-    }
     ///A token request.
     #[derive(
         ::serde::Deserialize,
@@ -695,7 +671,7 @@ delete:user.
     pub struct TokenResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<::std::string::String>,
-        pub data: Token,
+        pub data: ::parchment_api::Token,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1016,6 +992,7 @@ Version: 1.0.0*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
+    pub(crate) inner: ::parchment_api::CallContext,
 }
 impl Client {
     /// Create a new client.
@@ -1023,7 +1000,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str) -> Self {
+    pub fn new(baseurl: &str, inner: ::parchment_api::CallContext) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
@@ -1031,7 +1008,7 @@ impl Client {
         };
         #[cfg(target_arch = "wasm32")]
         let client = reqwest::ClientBuilder::new();
-        Self::new_with_client(baseurl, client.build().unwrap())
+        Self::new_with_client(baseurl, client.build().unwrap(), inner)
     }
     /// Construct a new client with an existing `reqwest::Client`,
     /// allowing more control over its configuration.
@@ -1039,14 +1016,19 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new_with_client(baseurl: &str, client: reqwest::Client) -> Self {
+    pub fn new_with_client(
+        baseurl: &str,
+        client: reqwest::Client,
+        inner: ::parchment_api::CallContext,
+    ) -> Self {
         Self {
             baseurl: baseurl.to_string(),
             client,
+            inner,
         }
     }
 }
-impl ClientInfo<()> for Client {
+impl ClientInfo<::parchment_api::CallContext> for Client {
     fn api_version() -> &'static str {
         "1.0.0"
     }
@@ -1056,15 +1038,15 @@ impl ClientInfo<()> for Client {
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
-    fn inner(&self) -> &() {
-        &()
+    fn inner(&self) -> &::parchment_api::CallContext {
+        &self.inner
     }
 }
 const _: () = {
     #[allow(dead_code)]
     fn assert_client_hooks()
     where
-        Client: ClientHooks<()>,
+        Client: ClientHooks<::parchment_api::CallContext>,
     {}
 };
 #[allow(clippy::all)]

@@ -17,6 +17,7 @@ extern crate self as parchment_api;
 mod hooks;
 mod open_enum;
 mod open_enums;
+mod token;
 mod users_page;
 
 #[rustfmt::skip]
@@ -24,8 +25,7 @@ mod users_page;
 mod generated;
 
 pub use generated::*;
-pub use hooks::{
-    CallOptions, ResponseMeta, X_AMZN_REQUESTID, X_REQUEST_ID, call_scope, is_body_too_large,
-};
+pub use hooks::{CallContext, ResponseMeta, X_AMZN_REQUESTID, X_REQUEST_ID, is_body_too_large};
 pub use open_enums::{PrescriberType, Role, Sex};
+pub use token::Token;
 pub use users_page::UsersPage;
