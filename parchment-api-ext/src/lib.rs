@@ -39,7 +39,7 @@ pub use models::{
     UsersPage,
 };
 pub use organization::Organization;
-pub use parchment_api::{PrescriberType, Role, Sex};
+pub use parchment_api::{PrescriberType, Role, Sex, UnknownValue};
 pub use response::Response;
 pub use retry::RetryPolicy;
 pub use users::{ListUsers, NewUser, ProviderDetailsUpdate, UserUpdate, Users};

@@ -26,6 +26,7 @@ mod generated;
 
 pub use generated::*;
 pub use hooks::{CallContext, ResponseMeta, X_AMZN_REQUESTID, X_REQUEST_ID, is_body_too_large};
+pub use open_enum::UnknownValue;
 pub use open_enums::{PrescriberType, Role, Sex};
 pub use token::Token;
 pub use users_page::UsersPage;
