@@ -45,6 +45,12 @@ pub use retry::RetryPolicy;
 pub use users::{ListUsers, NewUser, ProviderDetailsUpdate, UserUpdate, Users};
 
 /// The generated low-level crate, for what this one does not wrap.
+///
+/// Re-exported deliberately, so that a service reaches the generated client without a second
+/// dependency that must match this one's version. It is the generator's output: its items may
+/// change with the spec or a progenitor upgrade in any release of this crate, unlike the rest
+/// of this crate's API. Nothing else of this crate's API is a generated type, except the
+/// re-exported open enums (hand-written in `parchment_api`) and [`AustralianAddress`].
 pub use parchment_api;
 
 /// The README's examples, compiled as doctests.

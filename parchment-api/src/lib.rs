@@ -5,7 +5,22 @@
 //! typed errors and pagination on top of this crate. This crate is the wire contract: one method
 //! per operation of the spec and one type per schema. The only hand-written items are those the
 //! generator needs: the open enums that replace the spec's closed ones, a one-pass decoder for
-//! the two list shapes, and the client hooks.
+//! the two list shapes, a token type whose `Debug` hides the token, and the client hooks.
+//!
+//! Every call's credentials travel in the client's [`CallContext`] (progenitor's inner type),
+//! explicitly: [`Client::bare`] sends none, [`Client::with_context`] derives a client (same
+//! connection pool) whose requests carry the given headers.
+//!
+//! # What the low-level errors may contain
+//!
+//! [`Error`] is progenitor's. Its `Display` and `Debug` can print what the server sent:
+//! `InvalidResponsePayload` holds the whole response body (personal data, possibly an echoed
+//! credential) and its serde message quotes the offending value; `ErrorResponse` holds the
+//! decoded error envelope; `UnexpectedResponse` holds the response itself, and transport errors
+//! name the URL (ids, and `lastKey` in the query). None holds a request header: the headers of
+//! a [`CallContext`] are not part of any error. Do not log these errors as they are;
+//! `parchment-api-ext` turns them into an error that keeps the status and request id and prints
+//! no body.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

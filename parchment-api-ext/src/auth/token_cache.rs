@@ -329,6 +329,53 @@ mod tests {
         );
     }
 
+    #[tokio::test]
+    async fn failed_fetches_leave_no_entry_and_a_full_cache_makes_room() {
+        let cache = TokenCache::default();
+        let now = Instant::now();
+        for n in 0..20 {
+            let failing = |_| {
+                async { Err(Error::new(ErrorKind::Unauthorized, "create token", "no")) }.boxed()
+            };
+            let key = TokenKey {
+                organization_id: format!("org{n}"),
+                ..key()
+            };
+            assert!(cache.get(&key, now, failing).await.is_err());
+        }
+        assert_eq!(cache.len(), 0, "no entry per failed fetch");
+
+        for n in 0..MAX_TOKENS + 5 {
+            let key = TokenKey {
+                organization_id: format!("org{n}"),
+                ..key()
+            };
+            let ok = |serial| async move { Ok(token(serial, now)) }.boxed();
+            cache.get(&key, now, ok).await.expect("issued");
+        }
+        assert!(cache.len() <= MAX_TOKENS, "bounded: {}", cache.len());
+    }
+
+    #[tokio::test]
+    async fn a_failed_renewal_serves_the_still_valid_token() {
+        let cache = TokenCache::default();
+        let start = Instant::now();
+        let ok = |serial| async move { Ok(token(serial, start)) }.boxed();
+        cache.get(&key(), start, ok).await.expect("issued");
+        let due = start + Duration::from_secs(3550);
+        let failing =
+            |_| async { Err(Error::new(ErrorKind::Server, "create token", "down")) }.boxed();
+        let kept = cache
+            .get(&key(), due, failing)
+            .await
+            .expect("the old token");
+        assert!(kept.reused);
+        let expired = start + Duration::from_secs(3600);
+        let failing =
+            |_| async { Err(Error::new(ErrorKind::Server, "create token", "down")) }.boxed();
+        assert!(cache.get(&key(), expired, failing).await.is_err());
+    }
+
     #[test]
     fn an_absurd_expiry_is_capped_not_overflowed() {
         let now = Instant::now();
