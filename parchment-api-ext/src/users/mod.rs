@@ -99,7 +99,7 @@ impl Users {
     }
 
     /// Reads one user, with provider details for prescribers. A user that does not exist is
-    /// [`ErrorKind::NotFound`].
+    /// [`ErrorKind::NotFound`](crate::ErrorKind::NotFound).
     pub async fn get(&self, user_id: &str) -> Result<Response<User>> {
         let org = &self.organization;
         refuse_if_any(ReadUser::OPERATION.name, org.id_errors(Some(user_id)))?;
@@ -109,7 +109,7 @@ impl Users {
     }
 
     /// Creates a user (see [`NewUser`] for what is required). Both documented response shapes
-    /// give the new user's id. A user that already exists is [`ErrorKind::Conflict`] with
+    /// give the new user's id. A user that already exists is [`ErrorKind::Conflict`](crate::ErrorKind::Conflict) with
     /// [`code`](Error::code) `USER_ALREADY_EXISTS`.
     pub async fn create(&self, user: NewUser) -> Result<Response<CreatedUser>> {
         let org = &self.organization;
