@@ -24,14 +24,16 @@ pub(crate) trait SuccessEnvelope {
 }
 
 /// Implements [`SuccessEnvelope`]: `Data` is made of the listed members (the list envelope also
-/// hands over its top-level `pagination`, which normalization needs).
+/// hands over its top-level `pagination`, which normalization needs). Usable from a resource's
+/// own file (`crate::envelope::success_envelope!`), so that a new operation's envelope is
+/// declared beside its `Call`.
 macro_rules! success_envelope {
     ($($envelope:ident => $data:ty = $($member:ident),+;)+) => {$(
-        impl SuccessEnvelope for types::$envelope {
+        impl $crate::envelope::SuccessEnvelope for ::parchment_api::types::$envelope {
             type Data = $data;
 
-            fn split(self) -> (Self::Data, EnvelopeInfo) {
-                let info = EnvelopeInfo {
+            fn split(self) -> (Self::Data, $crate::response::EnvelopeInfo) {
+                let info = $crate::response::EnvelopeInfo {
                     request_id: self.request_id,
                     message: self.message,
                     timestamp: self.timestamp,
@@ -42,6 +44,9 @@ macro_rules! success_envelope {
         }
     )+};
 }
+
+#[allow(unused_imports)] // for resource files to come
+pub(crate) use success_envelope;
 
 success_envelope! {
     ReadUserResponse => types::User = data;

@@ -16,7 +16,8 @@ pub(crate) struct Operation {
 }
 
 impl Operation {
-    const fn read(name: &'static str) -> Self {
+    /// A read: repeatable, changes nothing.
+    pub(crate) const fn read(name: &'static str) -> Self {
         Self {
             name,
             idempotent: true,
@@ -24,7 +25,8 @@ impl Operation {
         }
     }
 
-    const fn replace(name: &'static str) -> Self {
+    /// A write that replaces: repeatable.
+    pub(crate) const fn replace(name: &'static str) -> Self {
         Self {
             name,
             idempotent: true,
@@ -32,7 +34,8 @@ impl Operation {
         }
     }
 
-    const fn create(name: &'static str) -> Self {
+    /// A write that creates: not repeatable.
+    pub(crate) const fn create(name: &'static str) -> Self {
         Self {
             name,
             idempotent: false,

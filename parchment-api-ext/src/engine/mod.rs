@@ -10,10 +10,11 @@
 //!
 //! # How to add an operation
 //!
-//! 1. Describe it in `openapi/parchment.yaml` and run `cargo xtask regenerate`; add its success
-//!    envelope to `success_envelope!` in `envelope.rs` (one line) and its descriptor constant to
-//!    `operation.rs` (one line) if the generated method is new.
-//! 2. In the resource's own file, write one `Call` impl: the descriptor, the generated envelope,
+//! 1. Describe it in `openapi/parchment.yaml` and run `cargo xtask regenerate` (the generated
+//!    client and the typed mocks follow).
+//! 2. In the resource's own file (and nowhere else), write one `Call` impl: the descriptor
+//!    (`Operation::read/replace/create("name")`, or a constant of `operation.rs`), the generated
+//!    envelope (declared with `crate::envelope::success_envelope!` when it is new: one line),
 //!    the output, how to send the generated request, and how to normalize the success:
 //!
 //!    ```ignore
