@@ -599,6 +599,28 @@ fn main() {
             .build()
             .expect("an SDK client");
         let baseline = Arc::new(Baseline::new(&base_url));
+        // For callgrind: `BENCH_CALLGRIND=sdk|baseline BENCH_CALLS=N`, read-user N times on one
+        // side after the warm-up, nothing else. Run it with N and with 0 under
+        // `valgrind --tool=callgrind`; the difference of the totals over N is the instruction
+        // count of one read-user call, client and in-process server together.
+        if let Ok(side) = std::env::var("BENCH_CALLGRIND") {
+            let calls: usize = std::env::var("BENCH_CALLS")
+                .ok()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(1000);
+            let users = sdk.organization("org").users();
+            for _ in 0..50 {
+                users.get("usr_1").await.expect("warm-up");
+                baseline.read_user("org", "usr_1").await.expect("warm-up");
+            }
+            for _ in 0..calls {
+                match side.as_str() {
+                    "sdk" => drop(users.get("usr_1").await.expect("a read")),
+                    _ => drop(baseline.read_user("org", "usr_1").await.expect("a read")),
+                }
+            }
+            return json!({ "callgrind": side, "calls": calls });
+        }
         // Warm both connection pools and code paths.
         for _ in 0..200 {
             sdk.organization("org")

@@ -18,6 +18,15 @@ pub struct ActingUser {
     user_id: String,
 }
 
+impl Organization {
+    /// Calls on behalf of one of the organization's users (usually the prescriber): patients,
+    /// prescriptions and that user's custom drugs. The id is checked on every call made through
+    /// the handle, like every id.
+    pub fn acting_as(&self, user_id: impl Into<String>) -> ActingUser {
+        ActingUser::new(self.clone(), user_id.into())
+    }
+}
+
 impl ActingUser {
     pub(crate) fn new(organization: Organization, user_id: String) -> Self {
         Self {

@@ -1,18 +1,15 @@
 //! [`Client`]: one connection pool, one way of authenticating, one token cache; shared by every
-//! clone.
+//! clone. Built by [`ClientBuilder`](crate::ClientBuilder) (in `config`, which also holds
+//! [`Client::builder`] and [`Client::from_env`]).
 
-use crate::auth::{Auth, OrganizationCredentials};
+use crate::auth::OrganizationCredentials;
 #[cfg(feature = "read-cache")]
 use crate::cache::{CacheStats, ReadCache};
-use crate::clock::Clock;
-use crate::config::ClientBuilder;
+use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::organization::Organization;
-use crate::retry::{RateLimiter, RetryBudget, RetryPolicy};
-use reqwest::header::HeaderValue;
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
 /// A client of the Parchment partner API.
 ///
@@ -21,79 +18,46 @@ use std::time::Duration;
 /// with [`Organization::users`].
 #[derive(Clone)]
 pub struct Client {
-    inner: Arc<Inner>,
-}
-
-pub(crate) struct Inner {
-    pub(crate) api: parchment_api::Client,
-    pub(crate) auth: Auth,
-    /// The organization secret handles use unless given their own.
-    pub(crate) organization_secret: Option<HeaderValue>,
-    pub(crate) user_agent: HeaderValue,
-    pub(crate) default_organization: Option<String>,
-    pub(crate) clock: Arc<dyn Clock>,
-    pub(crate) retry_policy: RetryPolicy,
-    /// Shared by every call of the client, so that an outage does not multiply traffic.
-    pub(crate) retry_budget: RetryBudget,
-    pub(crate) rate_limiter: Option<RateLimiter>,
-    pub(crate) attempt_timeout: Option<Duration>,
-    pub(crate) call_deadline: Option<Duration>,
-    pub(crate) max_response_bytes: Option<usize>,
-    #[cfg(feature = "read-cache")]
-    pub(crate) read_cache: Option<ReadCache>,
+    engine: Arc<Engine>,
 }
 
 impl Client {
-    /// Starts building a client.
-    pub fn builder() -> ClientBuilder {
-        ClientBuilder::default()
-    }
-
-    /// Builds a client from `PARCHMENT_*` environment variables (see
-    /// [`env_vars`](crate::env_vars)). A missing or empty variable is a
-    /// [`Configuration`](crate::ErrorKind::Configuration) error naming it (never its value).
-    pub fn from_env() -> Result<Self> {
-        Self::from_vars(|name| std::env::var(name).ok())
-    }
-
-    /// Like [`Client::from_env`], reading variables through `lookup` (a map in tests, a secret
-    /// store in production).
-    pub fn from_vars(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
-        ClientBuilder::from_vars(lookup)?.build()
-    }
-
-    pub(crate) fn from_inner(inner: Inner) -> Self {
+    pub(crate) fn from_engine(engine: Engine) -> Self {
         Self {
-            inner: Arc::new(inner),
+            engine: Arc::new(engine),
         }
-    }
-
-    pub(crate) fn inner(&self) -> &Inner {
-        &self.inner
     }
 
     /// The organization `organization_id`, with this client's credentials. The id is checked
     /// when a call is made: a bad one fails that call with
     /// [`InvalidInput`](crate::ErrorKind::InvalidInput) and sends nothing.
+    ///
+    /// The client's organization secret
+    /// ([`ClientBuilder::organization_secret`](crate::ClientBuilder::organization_secret)) is
+    /// bound to its default organization when one is set: any other id needs its own
+    /// credentials ([`Client::organization_with`]), and its calls fail with
+    /// [`Configuration`](crate::ErrorKind::Configuration) (nothing sent) until given them.
+    /// Without a default organization the client serves one organization and its secret goes
+    /// with whichever id is addressed.
     pub fn organization(&self, organization_id: impl Into<String>) -> Organization {
-        Organization::new(self.clone(), organization_id.into())
+        Organization::new(self.engine.clone(), organization_id.into())
     }
 
     /// The organization `organization_id` with its own credentials (its secret and, with
     /// partner credentials, the user its tokens act for). Tokens are cached per organization,
-    /// acting user and scope set.
+    /// acting user, scope set and credentials.
     pub fn organization_with(
         &self,
         organization_id: impl Into<String>,
         credentials: OrganizationCredentials,
     ) -> Result<Organization> {
-        Organization::new(self.clone(), organization_id.into()).with_credentials(credentials)
+        Organization::new(self.engine.clone(), organization_id.into()).with_credentials(credentials)
     }
 
-    /// The organization set by [`ClientBuilder::default_organization`] or
-    /// `PARCHMENT_ORGANIZATION_ID`.
+    /// The organization set by [`ClientBuilder::default_organization`](crate::ClientBuilder::default_organization)
+    /// or `PARCHMENT_ORGANIZATION_ID`.
     pub fn default_organization(&self) -> Result<Organization> {
-        match &self.inner.default_organization {
+        match &self.engine.default_organization {
             Some(id) => Ok(self.organization(id.clone())),
             None => Err(Error::configuration(
                 "no default organization: call ClientBuilder::default_organization",
@@ -104,38 +68,38 @@ impl Client {
     #[cfg(feature = "read-cache")]
     #[cfg_attr(docsrs, doc(cfg(feature = "read-cache")))]
     /// How the read cache has served so far; `None` when it is off (the default; see
-    /// [`ClientBuilder::read_cache`]).
+    /// [`ClientBuilder::read_cache`](crate::ClientBuilder::read_cache)).
     pub fn cache_stats(&self) -> Option<CacheStats> {
-        self.inner.read_cache.as_ref().map(ReadCache::stats)
+        self.engine.read_cache.as_ref().map(ReadCache::stats)
     }
 
     /// The base URL calls go to.
     pub fn base_url(&self) -> &str {
-        parchment_api::ClientInfo::baseurl(&self.inner.api)
+        parchment_api::ClientInfo::baseurl(&self.engine.api)
     }
 
-    /// The generated low-level client, for operations this crate does not wrap. It sends no
-    /// credentials by itself: wrap calls in [`parchment_api::call_scope`].
+    /// The generated low-level client, for operations this crate does not wrap. It is bare: it
+    /// sends no credentials and bounds no body. Give a call its own with
+    /// [`parchment_api::Client::with_context`] and a [`parchment_api::CallContext`] holding the
+    /// headers (mark credential values sensitive).
     pub fn low_level(&self) -> &parchment_api::Client {
-        &self.inner.api
+        &self.engine.api
     }
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let secret = self
-            .inner
-            .organization_secret
-            .as_ref()
-            .map(|_| "[redacted]");
+        let engine = &*self.engine;
+        let secret = engine.organization_secret.as_ref().map(|_| "[redacted]");
         let mut debug = f.debug_struct("Client");
         debug
             .field("base_url", &self.base_url())
-            .field("auth", &self.inner.auth)
+            .field("auth", &engine.auth)
+            .field("tokens", &engine.tokens)
             .field("organization_secret", &secret)
-            .field("default_organization", &self.inner.default_organization);
+            .field("default_organization", &engine.default_organization);
         #[cfg(feature = "read-cache")]
-        debug.field("read_cache", &self.inner.read_cache);
+        debug.field("read_cache", &engine.read_cache);
         debug.finish()
     }
 }

@@ -1,18 +1,21 @@
 //! Building a [`Client`]: where to call, with which credentials, and how patiently.
 
+use crate::auth::token_cache::TokenCache;
 use crate::auth::{
     Auth, DEFAULT_TOKEN_RENEWAL_MARGIN, PartnerCredentials, Scope, sensitive_header,
 };
 #[cfg(feature = "read-cache")]
 use crate::cache::{ReadCache, ReadCacheConfig};
-use crate::client::{Client, Inner};
+use crate::client::Client;
 use crate::clock::{Clock, SystemClock};
+use crate::engine::Engine;
 use crate::environment::Environment;
 use crate::error::{Error, Result};
 use crate::retry::{RateLimiter, RetryBudget, RetryPolicy};
 use reqwest::header::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 use std::fmt;
+use std::hash::RandomState;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -67,8 +70,29 @@ pub struct ClientBuilder {
     call_deadline: Option<Duration>,
     rate_limit: Option<f64>,
     max_response_bytes: Option<usize>,
+    token_timeout: Duration,
     #[cfg(feature = "read-cache")]
     read_cache: Option<ReadCacheConfig>,
+}
+
+impl Client {
+    /// Starts building a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// Builds a client from `PARCHMENT_*` environment variables (see
+    /// [`env_vars`](crate::env_vars)). A missing or empty variable is a
+    /// [`Configuration`](crate::ErrorKind::Configuration) error naming it (never its value).
+    pub fn from_env() -> Result<Self> {
+        Self::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// Like [`Client::from_env`], reading variables through `lookup` (a map in tests, a secret
+    /// store in production).
+    pub fn from_vars(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
+        ClientBuilder::from_vars(lookup)?.build()
+    }
 }
 
 impl Default for ClientBuilder {
@@ -93,6 +117,7 @@ impl Default for ClientBuilder {
             call_deadline: None,
             rate_limit: None,
             max_response_bytes: Some(DEFAULT_MAX_RESPONSE_BYTES),
+            token_timeout: DEFAULT_TIMEOUT,
             #[cfg(feature = "read-cache")]
             read_cache: None,
         }
@@ -238,6 +263,15 @@ impl ClientBuilder {
         self
     }
 
+    /// The time limit of one token request (`POST /v1/token`, retries included), default 30 s.
+    /// Every call of an organization that needs a new token waits on the same request: past
+    /// this limit it fails with [`ErrorKind::Timeout`](crate::ErrorKind::Timeout) and the next
+    /// call asks again, so that a hung request cannot hold them all.
+    pub fn token_timeout(mut self, timeout: Duration) -> Self {
+        self.token_timeout = timeout;
+        self
+    }
+
     #[cfg(feature = "read-cache")]
     #[cfg_attr(docsrs, doc(cfg(feature = "read-cache")))]
     /// Caches read-user responses and list pages for a while (off by default). Entries are
@@ -307,8 +341,12 @@ impl ClientBuilder {
                     Error::configuration("the HTTP client could not be built").with_source(e)
                 })?,
         };
-        Ok(Client::from_inner(Inner {
-            api: parchment_api::Client::new_with_client(&base_url, http),
+        Ok(Client::from_engine(Engine {
+            api: parchment_api::Client::new_with_client(
+                &base_url,
+                http,
+                parchment_api::CallContext::bare(),
+            ),
             auth,
             organization_secret,
             user_agent,
@@ -319,6 +357,9 @@ impl ClientBuilder {
             attempt_timeout: self.attempt_timeout,
             call_deadline: self.call_deadline,
             max_response_bytes: self.max_response_bytes,
+            token_timeout: self.token_timeout,
+            tokens: TokenCache::default(),
+            fingerprints: RandomState::new(),
             #[cfg(feature = "read-cache")]
             read_cache: self
                 .read_cache
@@ -446,6 +487,7 @@ impl fmt::Debug for ClientBuilder {
             .field("call_deadline", &self.call_deadline)
             .field("rate_limit", &self.rate_limit)
             .field("max_response_bytes", &self.max_response_bytes)
+            .field("token_timeout", &self.token_timeout)
             .finish()
     }
 }

@@ -1,4 +1,4 @@
-//! Turning what the generated client returns into [`Response`]s and [`Error`]s.
+//! The one decode: what the generated client returns, into [`Response`]s and [`Error`]s.
 //!
 //! Success envelopes differ only in their `data`, so one trait reads the rest of any of them.
 //! Failures come in the shapes progenitor reports them; each becomes an [`Error`] that keeps the
@@ -10,8 +10,6 @@ use crate::response::{EnvelopeInfo, Response};
 use crate::retry_after::parse_retry_after;
 use parchment_api::types::{self, ErrorResponse};
 use parchment_api::{ResponseMeta, ResponseValue};
-use reqwest::StatusCode;
-use reqwest::header::{HeaderMap, HeaderValue};
 
 /// The failure type of every generated call.
 pub(crate) type GeneratedError = parchment_api::Error<ErrorResponse>;
@@ -23,24 +21,19 @@ pub(crate) trait SuccessEnvelope {
 
     /// Splits the envelope into its `data` and the rest.
     fn split(self) -> (Self::Data, EnvelopeInfo);
-
-    /// Whether the body names its request id.
-    fn has_request_id(&self) -> bool;
 }
 
 /// Implements [`SuccessEnvelope`]: `Data` is made of the listed members (the list envelope also
-/// hands over its top-level `pagination`, which normalization needs).
+/// hands over its top-level `pagination`, which normalization needs). Usable from a resource's
+/// own file (`crate::envelope::success_envelope!`), so that a new operation's envelope is
+/// declared beside its `Call`.
 macro_rules! success_envelope {
     ($($envelope:ident => $data:ty = $($member:ident),+;)+) => {$(
-        impl SuccessEnvelope for types::$envelope {
+        impl $crate::envelope::SuccessEnvelope for ::parchment_api::types::$envelope {
             type Data = $data;
 
-            fn has_request_id(&self) -> bool {
-                self.request_id.is_some()
-            }
-
-            fn split(self) -> (Self::Data, EnvelopeInfo) {
-                let info = EnvelopeInfo {
+            fn split(self) -> (Self::Data, $crate::response::EnvelopeInfo) {
+                let info = $crate::response::EnvelopeInfo {
                     request_id: self.request_id,
                     message: self.message,
                     timestamp: self.timestamp,
@@ -52,6 +45,9 @@ macro_rules! success_envelope {
     )+};
 }
 
+#[allow(unused_imports)] // for resource files to come
+pub(crate) use success_envelope;
+
 success_envelope! {
     ReadUserResponse => types::User = data;
     UpdateUserResponse => types::UserId = data;
@@ -59,6 +55,7 @@ success_envelope! {
     CreateUserResponse => types::CreatedUser = data;
     UserStatusResponse => types::UserId = data;
     ValidateOrganizationResponse => types::OrganizationValidation = data;
+    TokenResponse => parchment_api::Token = data;
     ListUsersResponse => (parchment_api::UsersPage, Option<types::Pagination>) = data, pagination;
     CreatePatientResponse => Option<types::CreatedPatient> = data;
     UpdatePatientResponse => types::UpdatedPatient = data;
@@ -70,35 +67,44 @@ success_envelope! {
     DeleteCustomDrugsResponse => serde_json::Map<String, serde_json::Value> = data;
 }
 
-/// The request id a response's headers carry, if any.
-fn header_request_id(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get(parchment_api::X_REQUEST_ID)
-        .or_else(|| headers.get(parchment_api::X_AMZN_REQUESTID))
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_owned)
-}
+/// What a [`Call`](crate::engine::Call) makes of a success envelope's `data`: the caller's
+/// value, or the message of a [`ErrorKind::Decode`] error (a body that decoded but says nothing
+/// usable).
+pub(crate) type Normalized<T> = std::result::Result<T, &'static str>;
 
-/// Unwraps a successful generated response into the SDK's [`Response`].
-pub(crate) fn into_response<E: SuccessEnvelope, T>(
-    value: ResponseValue<E>,
-    convert: impl FnOnce(E::Data) -> T,
-) -> Response<T> {
-    let status = value.status();
-    // The headers are read only when the body names no request id.
-    let header_id = if value.has_request_id() {
-        None
-    } else {
-        header_request_id(value.headers())
+/// The one decode: from what the generated call returned (and the response metadata the hooks
+/// recorded, where the request id header is read once) to the caller's [`Response`] or an
+/// [`Error`]. Every failure is built here, with its status, request id and `Retry-After`, so
+/// that its retryability is classified once, where it is made.
+pub(crate) async fn decode<E: SuccessEnvelope, T>(
+    operation: &'static str,
+    sent: std::result::Result<Box<ResponseValue<E>>, GeneratedError>,
+    meta: Option<ResponseMeta>,
+    normalize: impl FnOnce(E::Data) -> Normalized<T>,
+) -> std::result::Result<Response<T>, Error> {
+    let value = match sent {
+        Ok(value) => value,
+        Err(generated) => return Err(into_error(operation, generated, meta).await),
     };
-    let (data, mut info) = value.into_inner().split();
-    info.request_id = info.request_id.or(header_id);
-    Response::new(convert(data), status, info)
+    let status = value.status();
+    let (data, mut info) = (*value).into_inner().split();
+    if info.request_id.is_none() {
+        info.request_id = meta
+            .as_ref()
+            .and_then(ResponseMeta::request_id_text)
+            .map(str::to_owned);
+    }
+    match normalize(data) {
+        Ok(data) => Ok(Response::new(data, status, info)),
+        Err(message) => Err(Error::new(ErrorKind::Decode, operation, message)
+            .with_status(status)
+            .with_request_id(info.request_id)),
+    }
 }
 
 /// Turns a generated-client failure into an [`Error`]. `meta` is what the hooks recorded of the
 /// last response, for the cases where progenitor no longer has it.
-pub(crate) async fn into_error(
+async fn into_error(
     operation: &'static str,
     error: GeneratedError,
     meta: Option<ResponseMeta>,
@@ -107,8 +113,8 @@ pub(crate) async fn into_error(
     match error {
         E::ErrorResponse(value) => {
             let status = value.status();
-            let headers = value.headers().clone();
-            from_error_envelope(operation, status, &headers, value.into_inner())
+            let meta = meta.unwrap_or_else(|| ResponseMeta::of(status, value.headers()));
+            from_error_envelope(operation, &meta, value.into_inner())
         }
         E::InvalidResponsePayload(body, decode_error) => {
             from_undecodable_body(operation, meta, &body)
@@ -116,12 +122,11 @@ pub(crate) async fn into_error(
         }
         E::UnexpectedResponse(response) => {
             let status = response.status();
-            let headers = response.headers().clone();
-            let meta = ResponseMeta::of(status, &headers);
+            let meta = meta.unwrap_or_else(|| ResponseMeta::of(status, response.headers()));
             match response.bytes().await {
                 Ok(body) => match serde_json::from_slice::<ErrorResponse>(&body) {
                     Ok(envelope) if !status.is_success() => {
-                        from_error_envelope(operation, status, &headers, envelope)
+                        from_error_envelope(operation, &meta, envelope)
                     }
                     _ => from_undecodable_body(operation, Some(meta), &body),
                 },
@@ -138,7 +143,7 @@ pub(crate) async fn into_error(
 }
 
 /// A reqwest failure: a time-out or a broken connection, with the status if one had arrived.
-pub(crate) fn from_transport(
+fn from_transport(
     operation: &'static str,
     cause: reqwest::Error,
     meta: Option<ResponseMeta>,
@@ -168,29 +173,22 @@ pub(crate) fn from_transport(
 }
 
 fn with_meta(error: Error, meta: &ResponseMeta) -> Error {
-    let text = |value: &Option<HeaderValue>| {
-        value
-            .as_ref()
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    };
     error
         .with_status(meta.status)
-        .with_request_id(text(&meta.request_id))
+        .with_request_id(meta.request_id_text().map(str::to_owned))
         .with_retry_after(meta.retry_after.as_ref().and_then(parse_retry_after))
 }
 
 /// An error status with the documented error envelope (every field of which is optional).
-pub(crate) fn from_error_envelope(
+fn from_error_envelope(
     operation: &'static str,
-    status: StatusCode,
-    headers: &HeaderMap,
+    meta: &ResponseMeta,
     envelope: ErrorResponse,
 ) -> Error {
-    let meta = ResponseMeta::of(status, headers);
+    let status = meta.status;
     let kind = ErrorKind::from_status(status);
     let reason = status.canonical_reason().unwrap_or("error status");
-    let error = with_meta(Error::new(kind, operation, reason), &meta)
+    let error = with_meta(Error::new(kind, operation, reason), meta)
         .with_request_id(envelope.request_id.clone());
     apply_envelope(error, envelope)
 }

@@ -10,6 +10,7 @@ mod client;
 mod clock;
 mod config;
 mod custom_drugs;
+mod engine;
 mod envelope;
 mod environment;
 mod error;
@@ -51,12 +52,13 @@ pub use custom_drugs::{
 pub use environment::Environment;
 pub use error::{Error, ErrorKind, FieldError, Problem, Result};
 pub use models::{
-    AustralianAddress, ProviderDetails, UpdatedUser, User, UserRoles, UserSummary, UsersPage,
+    AustralianAddress, CreatedUser, ProviderDetails, UpdatedUser, User, UserRoles, UserSummary,
+    UsersPage,
 };
 pub use organization::Organization;
 pub use parchment_api::{
     AustralianState, DvaCardColor, IndigenousType, NumericText, PrescriberType, PrescriptionStatus,
-    PrescriptionType, Role, Sex, Timestamp,
+    PrescriptionType, Role, Sex, Timestamp, UnknownValue,
 };
 pub use patients::{
     CreatedPatient, NewPatient, PatientAddress, PatientCreated, PatientUpdate, Patients,
@@ -73,6 +75,12 @@ pub use tls::http_client_builder;
 pub use users::{ListUsers, NewUser, ProviderDetailsUpdate, UserUpdate, Users};
 
 /// The generated low-level crate, for what this one does not wrap.
+///
+/// Re-exported deliberately, so that a service reaches the generated client without a second
+/// dependency that must match this one's version. It is the generator's output: its items may
+/// change with the spec or a progenitor upgrade in any release of this crate, unlike the rest
+/// of this crate's API. Nothing else of this crate's API is a generated type, except the
+/// re-exported open enums (hand-written in `parchment_api`) and [`AustralianAddress`].
 pub use parchment_api;
 
 /// The README's examples, compiled as doctests.

@@ -8,6 +8,8 @@ use parchment_api::types;
 use parchment_api::{PrescriberType, Role, Sex};
 use serde::Serialize;
 
+/// A generated type re-exported deliberately: five optional strings, the wire's own shape,
+/// with nothing to normalize.
 pub use parchment_api::types::AustralianAddress;
 
 /// One user as a list page shows it. Pages may be sparse: only `user_id` and `email`.

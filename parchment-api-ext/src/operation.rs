@@ -2,13 +2,14 @@
 //! logs, whether repeating one is harmless, and whether it changes users (whose reads may be
 //! cached).
 
-/// One API operation.
+/// One API operation, as the engine needs to know it (see [`Call`](crate::engine::Call) for
+/// the rest of its description).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Operation {
     /// How errors and logs name it (`read user`).
     pub(crate) name: &'static str,
     /// Whether sending it twice has the effect of sending it once. GET and PUT (which replaces)
-    /// are; POST (create user, token) is not.
+    /// are; POST (create user) is not, except the token request, whose repetition is harmless.
     pub(crate) idempotent: bool,
     /// Whether it changes the organization's users (and so outdates cached reads).
     #[cfg_attr(not(feature = "read-cache"), allow(dead_code))]
@@ -16,7 +17,8 @@ pub(crate) struct Operation {
 }
 
 impl Operation {
-    const fn read(name: &'static str) -> Self {
+    /// A read: repeatable, changes nothing.
+    pub(crate) const fn read(name: &'static str) -> Self {
         Self {
             name,
             idempotent: true,
@@ -24,7 +26,8 @@ impl Operation {
         }
     }
 
-    const fn replace(name: &'static str) -> Self {
+    /// A write that replaces: repeatable.
+    pub(crate) const fn replace(name: &'static str) -> Self {
         Self {
             name,
             idempotent: true,
@@ -32,7 +35,8 @@ impl Operation {
         }
     }
 
-    const fn create(name: &'static str) -> Self {
+    /// A write that creates: not repeatable.
+    pub(crate) const fn create(name: &'static str) -> Self {
         Self {
             name,
             idempotent: false,
@@ -58,7 +62,8 @@ impl Operation {
     pub(crate) const REPLACE_USER_ROLES: Self = Self::replace("replace user roles");
     pub(crate) const DISABLE_USER: Self = Self::replace("disable user");
     pub(crate) const ENABLE_USER: Self = Self::replace("enable user");
-    pub(crate) const CREATE_TOKEN: Self = Self::create("create token");
+    /// A POST, but a second token is harmless: retried like a read.
+    pub(crate) const CREATE_TOKEN: Self = Self::read("create token");
     pub(crate) const CREATE_PATIENT: Self = Self::write_elsewhere("create patient", false);
     /// A partial update: sending the same one twice leaves the patient as sending it once.
     pub(crate) const UPDATE_PATIENT: Self = Self::write_elsewhere("update patient", true);

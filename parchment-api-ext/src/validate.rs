@@ -231,7 +231,7 @@ mod tests {
     #[test]
     fn roles_must_be_non_empty_and_assignable() {
         assert_eq!(assignable_roles(&[])[0].field, "access_roles");
-        let errors = assignable_roles(&[Role::Admin, Role::Owner, Role::Unknown("chief".into())]);
+        let errors = assignable_roles(&[Role::Admin, Role::Owner, Role::from("chief")]);
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["access_roles[1]", "access_roles[2]"]);
         assert!(assignable_roles(Role::ASSIGNABLE).is_empty());

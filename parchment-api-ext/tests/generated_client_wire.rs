@@ -1,6 +1,6 @@
 //! What the generated client puts on the wire for each operation (method, path, query, the two
-//! credentials from `call_scope`, the exact JSON body, no `api-version`), and what `call_scope`
-//! reports when a response body is not the documented JSON.
+//! credentials from its `CallContext`, the exact JSON body, no `api-version`), and what the
+//! context records when a response body is not the documented JSON.
 
 use httpmock::Method::{GET, PUT};
 use httpmock::MockServer;
@@ -9,7 +9,7 @@ use parchment_api::types::{
     UpdateProviderDetails, UpdateUserRequest, UpdateUserResponse,
 };
 use parchment_api::{
-    Client, Error, PrescriberType, ResponseMeta, Role, Sex, UsersPage, call_scope,
+    CallContext, Client, Error, PrescriberType, ResponseMeta, Role, Sex, UsersPage,
 };
 use parchment_api_ext::testing::mocks::MockServerExt;
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
@@ -19,7 +19,7 @@ use std::num::NonZeroU32;
 const TOKEN: &str = "tok-7f3a9c";
 const SECRET: &str = "org-secret-51d2";
 
-/// The per-call credentials, as a service passes them to `call_scope`.
+/// The per-call credentials, as a service puts them in a `CallContext`.
 fn credentials() -> HeaderMap {
     let mut headers = HeaderMap::new();
     let mut bearer =
@@ -39,12 +39,17 @@ fn authenticated(when: httpmock::When) -> httpmock::When {
         .header_missing("api-version")
 }
 
+/// A client whose requests carry the credentials, explicitly.
+fn authorized(base_url: &str) -> Client {
+    Client::bare(base_url).with_context(CallContext::new(credentials()))
+}
+
 fn limit(value: u32) -> Option<NonZeroU32> {
     NonZeroU32::new(value)
 }
 
 fn meta_of(meta: Option<ResponseMeta>) -> ResponseMeta {
-    meta.expect("call_scope records the metadata of the response it saw")
+    meta.expect("the context records the metadata of the response it saw")
 }
 
 #[tokio::test]
@@ -67,8 +72,11 @@ async fn list_users_first_page_sends_credentials_and_no_query() {
             .header("x-request-id", "req-list-1");
     });
 
-    let client = Client::new(&server.base_url());
-    let (result, meta) = call_scope(credentials(), client.list_users("org1", None, None)).await;
+    let client = authorized(&server.base_url());
+    let (result, meta) = (
+        client.list_users("org1", None, None).await,
+        client.context().take_response(),
+    );
 
     mock.assert_async().await;
     let page = result.expect("the mock answers 200").into_inner();
@@ -106,12 +114,11 @@ async fn list_users_next_page_sends_limit_and_last_key_intact() {
         then.ok(&body);
     });
 
-    let client = Client::new(&server.base_url());
-    let (result, _) = call_scope(
-        credentials(),
-        client.list_users("org1", Some(last_key), limit(50)),
-    )
-    .await;
+    let client = authorized(&server.base_url());
+    let (result, _) = (
+        client.list_users("org1", Some(last_key), limit(50)).await,
+        client.context().take_response(),
+    );
 
     mock.assert_async().await;
     let page = result.expect("the mock answers 200").into_inner();
@@ -139,8 +146,11 @@ async fn list_users_sends_only_the_query_parameters_given() {
         then.ok(&body);
     });
 
-    let client = Client::new(&server.base_url());
-    let (result, _) = call_scope(credentials(), client.list_users("org1", None, limit(5))).await;
+    let client = authorized(&server.base_url());
+    let (result, _) = (
+        client.list_users("org1", None, limit(5)).await,
+        client.context().take_response(),
+    );
 
     mock.assert_async().await;
     assert_eq!(
@@ -173,8 +183,11 @@ async fn read_user_gets_the_user_path_with_credentials() {
             .header("x-request-id", "req-read-1");
     });
 
-    let client = Client::new(&server.base_url());
-    let (result, meta) = call_scope(credentials(), client.read_user("org1", "usr_abc123")).await;
+    let client = authorized(&server.base_url());
+    let (result, meta) = (
+        client.read_user("org1", "usr_abc123").await,
+        client.context().take_response(),
+    );
 
     mock.assert_async().await;
     let user = result.expect("the mock answers 200").into_inner().data;
@@ -207,12 +220,11 @@ async fn update_user_with_only_a_name_sends_exactly_that_name() {
         ..Default::default()
     };
 
-    let client = Client::new(&server.base_url());
-    let (result, _) = call_scope(
-        credentials(),
-        client.update_user("org1", "usr_abc123", &update),
-    )
-    .await;
+    let client = authorized(&server.base_url());
+    let (result, _) = (
+        client.update_user("org1", "usr_abc123", &update).await,
+        client.context().take_response(),
+    );
 
     mock.assert_async().await;
     let response: UpdateUserResponse = result.expect("the mock answers 200").into_inner();
@@ -253,12 +265,11 @@ async fn update_user_provider_details_send_the_birth_date_as_a_plain_date() {
         ..Default::default()
     };
 
-    let client = Client::new(&server.base_url());
-    let (result, _) = call_scope(
-        credentials(),
-        client.update_user("org1", "usr_abc123", &update),
-    )
-    .await;
+    let client = authorized(&server.base_url());
+    let (result, _) = (
+        client.update_user("org1", "usr_abc123", &update).await,
+        client.context().take_response(),
+    );
 
     mock.assert_async().await;
     result.expect("the mock answers 200");
@@ -288,12 +299,13 @@ async fn replace_user_roles_puts_exactly_the_roles_to_the_roles_path() {
         access_roles: vec![Role::Admin, Role::Provider],
     };
 
-    let client = Client::new(&server.base_url());
-    let (result, _) = call_scope(
-        credentials(),
-        client.replace_user_roles("org1", "usr_abc123", &roles),
-    )
-    .await;
+    let client = authorized(&server.base_url());
+    let (result, _) = (
+        client
+            .replace_user_roles("org1", "usr_abc123", &roles)
+            .await,
+        client.context().take_response(),
+    );
 
     mock.assert_async().await;
     assert_eq!(
@@ -307,7 +319,7 @@ async fn replace_user_roles_puts_exactly_the_roles_to_the_roles_path() {
 }
 
 #[tokio::test]
-async fn outside_call_scope_no_credential_and_no_api_version_is_sent() {
+async fn a_bare_client_sends_no_credential_and_no_api_version() {
     let server = MockServer::start_async().await;
     let mock = server.mock(|when, then| {
         when.method(GET)
@@ -320,7 +332,7 @@ async fn outside_call_scope_no_credential_and_no_api_version_is_sent() {
             .json_body(json!({ "success": false, "statusCode": 401 }));
     });
 
-    let client = Client::new(&server.base_url());
+    let client = Client::bare(&server.base_url());
     let result = client.read_user("org1", "usr_1").await;
 
     mock.assert_async().await;
@@ -334,7 +346,7 @@ async fn outside_call_scope_no_credential_and_no_api_version_is_sent() {
 }
 
 #[tokio::test]
-async fn html_502_and_empty_503_are_errors_and_call_scope_keeps_status_and_request_id() {
+async fn html_502_and_empty_503_are_errors_and_the_context_keeps_status_and_request_id() {
     let server = MockServer::start_async().await;
     let html = "<html><body><h1>502 Bad Gateway</h1></body></html>";
     let bad_gateway = server.mock(|when, then| {
@@ -354,9 +366,12 @@ async fn html_502_and_empty_503_are_errors_and_call_scope_keeps_status_and_reque
         );
         then.status(503).header("x-request-id", "req-503");
     });
-    let client = Client::new(&server.base_url());
+    let client = authorized(&server.base_url());
 
-    let (result, meta) = call_scope(credentials(), client.read_user("org1", "usr_502")).await;
+    let (result, meta) = (
+        client.read_user("org1", "usr_502").await,
+        client.context().take_response(),
+    );
     bad_gateway.assert_async().await;
     // 502 is not a documented status: progenitor hands back the raw response.
     match result {
@@ -371,10 +386,13 @@ async fn html_502_and_empty_503_are_errors_and_call_scope_keeps_status_and_reque
         Some(HeaderValue::from_static("text/html"))
     );
 
-    let (result, meta) = call_scope(credentials(), client.read_user("org1", "usr_503")).await;
+    let (result, meta) = (
+        client.read_user("org1", "usr_503").await,
+        client.context().take_response(),
+    );
     unavailable.assert_async().await;
     // 503 is documented with a JSON body: an empty body fails to decode and the status is lost
-    // from the error itself, which is why call_scope records it.
+    // from the error itself, which is why the context records it.
     match result {
         Err(error @ Error::InvalidResponsePayload(..)) => assert_eq!(error.status(), None),
         other => panic!("an empty documented 503 is an InvalidResponsePayload, got {other:?}"),

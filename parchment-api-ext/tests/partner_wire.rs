@@ -352,14 +352,14 @@ async fn patient_rules_are_checked_before_sending() {
             "dva_file_number",
         ),
         (PatientUpdate::new().ihi_number("80036"), "ihi_number"),
-        (PatientUpdate::new().sex(Sex::Unknown("X".into())), "sex"),
+        (PatientUpdate::new().sex(Sex::from("X")), "sex"),
         (PatientUpdate::new().given_name(""), "given_name"),
         (
             PatientUpdate::new().address(PatientAddress::new(
                 "12",
                 "",
                 "Melbourne",
-                AustralianState::Unknown("ZZ".into()),
+                AustralianState::from("ZZ"),
                 "3000",
             )),
             "australian_address.state",

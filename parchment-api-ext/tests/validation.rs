@@ -163,7 +163,7 @@ async fn roles_must_be_non_empty_and_assignable() {
         Role::Owner,
         Role::Support,
         Role::Member,
-        Role::Unknown("superuser".into()),
+        Role::from("superuser"),
     ] {
         let error = assert_refused(
             &server,
@@ -259,7 +259,7 @@ async fn sex_on_write_is_m_f_i_or_n() {
     )
     .await;
     assert_details_refused(
-        ProviderDetailsUpdate::new().sex(Sex::Unknown("X".into())),
+        ProviderDetailsUpdate::new().sex(Sex::from("X")),
         "provider_details.sex",
     )
     .await;
@@ -268,7 +268,7 @@ async fn sex_on_write_is_m_f_i_or_n() {
 #[tokio::test]
 async fn an_unknown_prescriber_type_is_refused() {
     let details = ProviderDetailsUpdate::new()
-        .prescriber_type(PrescriberType::Unknown("Z".into()))
+        .prescriber_type(PrescriberType::from("Z"))
         .prescriber_number("1234567")
         .qualifications("MBBS");
     assert_details_refused(details, "provider_details.prescriber_type").await;

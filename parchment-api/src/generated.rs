@@ -360,7 +360,7 @@ host, `//`, `..`, backslash or control characters.
     pub struct CreateSsoLinkResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<::std::string::String>,
-        pub data: SsoLink,
+        pub data: ::parchment_api::SsoLink,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2863,48 +2863,6 @@ exactly 9).
         )]
         pub response_time: ::std::option::Option<f64>,
     }
-    ///A sign-in link. Both strings are credentials; never log them.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
-    pub struct SsoLink {
-        ///Seconds until the link expires (300).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub expires_in: ::std::option::Option<i64>,
-        ///The URL to send the browser to; it carries the token. A credential.
-        pub redirect_url: ::std::string::String,
-        ///The single sign-on token (a JWT). A credential.
-        pub sso_token: ::std::string::String,
-    }
-    ///A bearer token and how long it lasts.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
-    pub struct Token {
-        ///The bearer token. A credential; never log it.
-        #[serde(rename = "accessToken")]
-        pub access_token: ::std::string::String,
-        ///Seconds from issue until the token expires.
-        #[serde(rename = "expiresIn")]
-        pub expires_in: i64,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub scope: ::std::option::Option<GrantedScope>,
-        #[serde(
-            rename = "tokenType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub token_type: ::std::option::Option<::std::string::String>,
-    }
     ///A token request.
     #[derive(
         ::serde::Deserialize,
@@ -2988,7 +2946,7 @@ delete:user.
     pub struct TokenResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<::std::string::String>,
-        pub data: Token,
+        pub data: ::parchment_api::Token,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3369,6 +3327,7 @@ Version: 1.0.0*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
+    pub(crate) inner: ::parchment_api::CallContext,
 }
 impl Client {
     /// Create a new client.
@@ -3376,7 +3335,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str) -> Self {
+    pub fn new(baseurl: &str, inner: ::parchment_api::CallContext) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
@@ -3384,7 +3343,7 @@ impl Client {
         };
         #[cfg(target_arch = "wasm32")]
         let client = reqwest::ClientBuilder::new();
-        Self::new_with_client(baseurl, client.build().unwrap())
+        Self::new_with_client(baseurl, client.build().unwrap(), inner)
     }
     /// Construct a new client with an existing `reqwest::Client`,
     /// allowing more control over its configuration.
@@ -3392,14 +3351,19 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new_with_client(baseurl: &str, client: reqwest::Client) -> Self {
+    pub fn new_with_client(
+        baseurl: &str,
+        client: reqwest::Client,
+        inner: ::parchment_api::CallContext,
+    ) -> Self {
         Self {
             baseurl: baseurl.to_string(),
             client,
+            inner,
         }
     }
 }
-impl ClientInfo<()> for Client {
+impl ClientInfo<::parchment_api::CallContext> for Client {
     fn api_version() -> &'static str {
         "1.0.0"
     }
@@ -3409,15 +3373,15 @@ impl ClientInfo<()> for Client {
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
-    fn inner(&self) -> &() {
-        &()
+    fn inner(&self) -> &::parchment_api::CallContext {
+        &self.inner
     }
 }
 const _: () = {
     #[allow(dead_code)]
     fn assert_client_hooks()
     where
-        Client: ClientHooks<()>,
+        Client: ClientHooks<::parchment_api::CallContext>,
     {}
 };
 #[allow(clippy::all)]

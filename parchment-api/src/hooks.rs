@@ -1,27 +1,27 @@
-//! The client hooks progenitor calls around every request, and the per-call scope they serve.
+//! [`CallContext`]: what one call carries, passed explicitly to the generated client as its
+//! inner value, and the client hooks progenitor runs over it around every request.
 //!
-//! Two needs of a caller cannot be met through the generated method signatures:
+//! Three needs of a caller cannot be met through the generated method signatures:
 //! - per-call headers (the bearer token and organization secret, which differ between the
 //!   organizations a partner serves, and which must not become method arguments whose builders
-//!   print them); and
+//!   print them);
 //! - the status and headers of a response whose body does not decode (an HTML 502, an empty
-//!   503): progenitor reports those as `InvalidResponsePayload`, which has lost them.
+//!   503): progenitor reports those as `InvalidResponsePayload`, which has lost them; and
+//! - a bound on response bodies: progenitor buffers whole bodies.
 //!
-//! A third, the size of response bodies, cannot be bounded through progenitor either: it
-//! buffers whole bodies.
-//!
-//! [`call_scope`] opens a scope around one generated call: the `pre` hook adds the scope's
-//! headers to the request, `exec` bounds the response body (reading past the limit fails the
-//! read, see [`is_body_too_large`]), and the `post` hook records the response's
-//! [`ResponseMeta`] before the body is read. Outside a scope the hooks do nothing but drop
-//! progenitor's `api-version` header.
+//! The generated [`Client`](crate::Client) carries a [`CallContext`] (progenitor's inner type):
+//! the `pre` hook adds its headers to the request, `exec` bounds the response body (reading past
+//! the limit fails the read, see [`is_body_too_large`]), and the `post` hook records the
+//! response's [`ResponseMeta`] in the context before the body is read. A client is cheap to
+//! derive for one call ([`Client::with_context`](crate::Client::with_context)): the connection
+//! pool is shared. Nothing is ambient: a client built with [`CallContext::bare`] sends no
+//! credential.
 
-use progenitor_client::{ClientHooks, Error, OperationInfo};
+use progenitor_client::{ClientHooks, ClientInfo, Error, OperationInfo};
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
-use std::cell::RefCell;
-use std::future::Future;
-use std::sync::Arc;
+use std::fmt;
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// `x-request-id`: where gateways put the request id.
 pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -30,7 +30,7 @@ pub const X_AMZN_REQUESTID: HeaderName = HeaderName::from_static("x-amzn-request
 /// The header progenitor adds to every request.
 const API_VERSION: HeaderName = HeaderName::from_static("api-version");
 
-/// What a response said about itself, besides its body.
+/// What a response said about itself, besides its body. Read once, in the `post` hook.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ResponseMeta {
@@ -57,72 +57,110 @@ impl ResponseMeta {
             content_type: headers.get(reqwest::header::CONTENT_TYPE).cloned(),
         }
     }
+
+    /// The request id as text, when it is present and printable.
+    pub fn request_id_text(&self) -> Option<&str> {
+        self.request_id
+            .as_ref()
+            .and_then(|value| value.to_str().ok())
+    }
 }
 
-/// What a [`call_scope`] applies to the requests made inside it.
-#[derive(Debug, Clone, Default)]
-#[non_exhaustive]
-pub struct CallOptions {
-    /// Headers every request carries (replacing any of the same name). Mark credential values
-    /// sensitive. Shared, so that a caller can build them once and send them with every call.
-    pub headers: Arc<HeaderMap>,
-    /// The largest response body read, in bytes; reading more fails the read. `None`: no limit.
-    pub max_response_bytes: Option<usize>,
+/// The per-call context the generated client carries: headers every request adds, the body
+/// limit, and a slot where the hooks record the last response's [`ResponseMeta`].
+///
+/// Build one per call (or per attempt): a clone starts with an empty slot.
+#[derive(Default)]
+pub struct CallContext {
+    headers: Arc<HeaderMap>,
+    max_response_bytes: Option<usize>,
+    last_response: Mutex<Option<ResponseMeta>>,
 }
 
-impl CallOptions {
-    /// Options with these headers and no body limit.
+impl CallContext {
+    /// A context that adds no header and bounds nothing: requests go out without credentials.
+    pub fn bare() -> Self {
+        Self::default()
+    }
+
+    /// A context adding these headers to every request (replacing any of the same name). Mark
+    /// credential values sensitive. Shared, so that a caller can build them once and send them
+    /// with every call.
     pub fn new(headers: impl Into<Arc<HeaderMap>>) -> Self {
         Self {
             headers: headers.into(),
-            max_response_bytes: None,
+            ..Self::default()
         }
     }
 
-    /// Limits response bodies to `max` bytes.
-    pub fn max_response_bytes(mut self, max: usize) -> Self {
-        self.max_response_bytes = Some(max);
+    /// Limits response bodies to `max` bytes (`None`: no limit).
+    pub fn max_response_bytes(mut self, max: Option<usize>) -> Self {
+        self.max_response_bytes = max;
         self
     }
-}
 
-impl From<HeaderMap> for CallOptions {
-    fn from(headers: HeaderMap) -> Self {
-        Self::new(headers)
+    /// The headers requests carry.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// Takes the metadata of the last response received under this context, if any.
+    pub fn take_response(&self) -> Option<ResponseMeta> {
+        self.slot().take()
+    }
+
+    fn slot(&self) -> std::sync::MutexGuard<'_, Option<ResponseMeta>> {
+        self.last_response
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 }
 
-struct Scope {
-    options: CallOptions,
-    last_response: Option<ResponseMeta>,
+impl Clone for CallContext {
+    /// The same headers and limit, with an empty response slot: a clone is another call.
+    fn clone(&self) -> Self {
+        Self {
+            headers: self.headers.clone(),
+            max_response_bytes: self.max_response_bytes,
+            last_response: Mutex::new(None),
+        }
+    }
 }
 
-tokio::task_local! {
-    // Boxed: the task-local future swaps the value in and out on every poll.
-    static SCOPE: RefCell<Box<Scope>>;
+impl fmt::Debug for CallContext {
+    /// Header names only: values are credentials.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = self.headers.keys().map(HeaderName::as_str).collect();
+        f.debug_struct("CallContext")
+            .field("headers", &names)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .finish()
+    }
 }
 
-/// Runs `call` (a generated-client call) with `options` (headers, or [`CallOptions`]) applied
-/// to every request it sends, and returns its output with the metadata of the last response it
-/// received, if any.
-pub async fn call_scope<F: Future>(
-    options: impl Into<CallOptions>,
-    call: F,
-) -> (F::Output, Option<ResponseMeta>) {
-    let scope = RefCell::new(Box::new(Scope {
-        options: options.into(),
-        last_response: None,
-    }));
-    SCOPE
-        .scope(scope, async move {
-            let output = call.await;
-            let meta = SCOPE.with(|scope| scope.borrow_mut().last_response.take());
-            (output, meta)
-        })
-        .await
+impl crate::Client {
+    /// A client of `baseurl` whose requests carry no credential (a bare [`CallContext`]).
+    pub fn bare(baseurl: &str) -> Self {
+        Self::new(baseurl, CallContext::bare())
+    }
+
+    /// This client (same base URL and connection pool) with another context: how a caller
+    /// makes one call with its own credentials, limit and response record.
+    pub fn with_context(&self, context: CallContext) -> Self {
+        Self {
+            baseurl: self.baseurl.clone(),
+            client: self.client.clone(),
+            inner: context,
+        }
+    }
+
+    /// The context this client's requests carry.
+    pub fn context(&self) -> &CallContext {
+        &self.inner
+    }
 }
 
-impl ClientHooks<()> for crate::Client {
+impl ClientHooks<CallContext> for crate::Client {
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
@@ -131,11 +169,9 @@ impl ClientHooks<()> for crate::Client {
         let headers = request.headers_mut();
         // progenitor sends the spec's version as `api-version`; Parchment defines no such header.
         headers.remove(API_VERSION);
-        let _outside_a_scope = SCOPE.try_with(|scope| {
-            for (name, value) in scope.borrow().options.headers.iter() {
-                headers.insert(name, value.clone());
-            }
-        });
+        for (name, value) in self.inner().headers.iter() {
+            headers.insert(name, value.clone());
+        }
         Ok(())
     }
 
@@ -144,12 +180,8 @@ impl ClientHooks<()> for crate::Client {
         request: reqwest::Request,
         _info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        let limit = SCOPE
-            .try_with(|scope| scope.borrow().options.max_response_bytes)
-            .ok()
-            .flatten();
-        let response = self.client.execute(request).await?;
-        Ok(match limit {
+        let response = self.client().execute(request).await?;
+        Ok(match self.inner().max_response_bytes {
             Some(limit) => limited(response, limit),
             None => response,
         })
@@ -161,10 +193,7 @@ impl ClientHooks<()> for crate::Client {
         _info: &OperationInfo,
     ) -> Result<(), Error<E>> {
         if let Ok(response) = result {
-            let _outside_a_scope = SCOPE.try_with(|scope| {
-                scope.borrow_mut().last_response =
-                    Some(ResponseMeta::of(response.status(), response.headers()));
-            });
+            *self.inner().slot() = Some(ResponseMeta::of(response.status(), response.headers()));
         }
         Ok(())
     }
@@ -188,7 +217,7 @@ fn limited(response: reqwest::Response, limit: usize) -> reqwest::Response {
 }
 
 /// Whether `error` (or anything in its source chain) is a body read stopped by the
-/// [`CallOptions::max_response_bytes`] limit.
+/// [`CallContext::max_response_bytes`] limit.
 pub fn is_body_too_large(error: &(dyn std::error::Error + 'static)) -> bool {
     let mut current = Some(error);
     while let Some(error) = current {

@@ -6,7 +6,22 @@
 //! per operation of the spec and one type per schema. The only hand-written items are those the
 //! generator needs: the open enums that replace the spec's closed ones, typed lenient dates, a
 //! one-pass decoder for the two list shapes, the partial patient update body (which must send
-//! `null`), and the client hooks.
+//! `null`), a token type whose `Debug` hides the token, and the client hooks.
+//!
+//! Every call's credentials travel in the client's [`CallContext`] (progenitor's inner type),
+//! explicitly: [`Client::bare`] sends none, [`Client::with_context`] derives a client (same
+//! connection pool) whose requests carry the given headers.
+//!
+//! # What the low-level errors may contain
+//!
+//! [`Error`] is progenitor's. Its `Display` and `Debug` can print what the server sent:
+//! `InvalidResponsePayload` holds the whole response body (personal data, possibly an echoed
+//! credential) and its serde message quotes the offending value; `ErrorResponse` holds the
+//! decoded error envelope; `UnexpectedResponse` holds the response itself, and transport errors
+//! name the URL (ids, and `lastKey` in the query). None holds a request header: the headers of
+//! a [`CallContext`] are not part of any error. Do not log these errors as they are;
+//! `parchment-api-ext` turns them into an error that keeps the status and request id and prints
+//! no body.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -22,6 +37,8 @@ mod open_enum;
 mod open_enums;
 mod partner_enums;
 mod patient_update;
+mod sso_link;
+mod token;
 mod users_page;
 
 #[rustfmt::skip]
@@ -30,13 +47,14 @@ mod generated;
 
 pub use dates::{InvalidDate, InvalidTimestamp, LenientDate, Timestamp};
 pub use generated::*;
-pub use hooks::{
-    CallOptions, ResponseMeta, X_AMZN_REQUESTID, X_REQUEST_ID, call_scope, is_body_too_large,
-};
+pub use hooks::{CallContext, ResponseMeta, X_AMZN_REQUESTID, X_REQUEST_ID, is_body_too_large};
 pub use numeric_text::NumericText;
+pub use open_enum::UnknownValue;
 pub use open_enums::{PrescriberType, Role, Sex};
 pub use partner_enums::{
     AustralianState, DvaCardColor, IndigenousType, PrescriptionStatus, PrescriptionType,
 };
 pub use patient_update::{Patch, UpdatePatientRequest};
+pub use sso_link::SsoLink;
+pub use token::Token;
 pub use users_page::UsersPage;

@@ -3,7 +3,34 @@
 //! Parchment adds roles and codes over time; a closed enum would turn one new value into a
 //! failure of the whole response. Every server-defined enum of this crate is written with this
 //! macro so that they all behave alike: known values as variants, anything else as
-//! `Unknown(String)`, the wire spelling both ways through `as_str`/`FromStr`/serde.
+//! `Unknown(UnknownValue)`, the wire spelling both ways through `as_str`/`FromStr`/serde.
+//!
+//! Every value parses through one constructor (`FromStr`, which `From<&str>` and serde use), and
+//! [`UnknownValue`] has a private field: `Role::Unknown` can hold only a value that is not a
+//! known role, so `"admin"` is always `Role::Admin`, never an unknown that compares unequal.
+
+/// A value an open enum does not know, kept as the server sent it. Made only by parsing, so it
+/// never holds a known value.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct UnknownValue(String);
+
+impl UnknownValue {
+    /// The value, as sent.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Only the open enums' parser makes one, after every known value failed to match.
+    pub(crate) fn after_known_values_failed(value: &str) -> Self {
+        Self(value.to_owned())
+    }
+}
+
+impl ::std::fmt::Display for UnknownValue {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
 
 macro_rules! open_enum {
     // Exact spelling on read (roles, sex, prescriber type: the server writes them one way).
@@ -22,7 +49,7 @@ macro_rules! open_enum {
             fn from_str(value: &str) -> Result<Self, Self::Err> {
                 Ok(match value {
                     $( $wire => $name::$variant, )+
-                    other => $name::Unknown(other.to_owned()),
+                    other => $name::Unknown($crate::UnknownValue::after_known_values_failed(other)),
                 })
             }
         }
@@ -52,7 +79,7 @@ macro_rules! open_enum {
                         return Ok($name::$variant);
                     }
                 )+
-                Ok($name::Unknown(value.to_owned()))
+                Ok($name::Unknown($crate::UnknownValue::after_known_values_failed(value)))
             }
         }
     };
@@ -68,8 +95,9 @@ macro_rules! open_enum {
         #[non_exhaustive]
         pub enum $name {
             $( $(#[$variant_meta])* $variant, )+
-            /// A value this version of the SDK does not know, kept as the server sent it.
-            Unknown(String),
+            /// A value this version of the SDK does not know, kept as the server sent it. Only
+            /// parsing makes one (see [`UnknownValue`](crate::UnknownValue)).
+            Unknown($crate::UnknownValue),
         }
 
         impl $name {
@@ -80,7 +108,7 @@ macro_rules! open_enum {
             pub fn as_str(&self) -> &str {
                 match self {
                     $( $name::$variant => $wire, )+
-                    $name::Unknown(other) => other,
+                    $name::Unknown(other) => other.as_str(),
                 }
             }
 

@@ -105,3 +105,28 @@ impl PrescriberType {
         *self != PrescriberType::Podiatrist
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_spelling_of_a_known_value_is_that_value_and_unknowns_stay_unknown() {
+        let parsed: Role = "admin".parse().expect("infallible");
+        let decoded: Role = serde_json::from_str("\"admin\"").expect("a string");
+        assert_eq!(parsed, Role::Admin);
+        assert_eq!(decoded, Role::Admin);
+        assert_eq!(Role::from("admin"), Role::Admin);
+        let unknown = Role::from("clinic_manager");
+        assert!(unknown.is_unknown());
+        assert_eq!(unknown.as_str(), "clinic_manager");
+        assert_eq!(
+            serde_json::to_string(&unknown).expect("a string"),
+            "\"clinic_manager\""
+        );
+        match unknown {
+            Role::Unknown(value) => assert_eq!(value.as_str(), "clinic_manager"),
+            known => panic!("{known:?} is not unknown"),
+        }
+    }
+}

@@ -92,10 +92,9 @@ mod tests {
         }
         assert_eq!(DvaCardColor::from("w"), DvaCardColor::White);
         assert_eq!(DvaCardColor::Orange.as_str(), "O");
-        assert_eq!(
-            DvaCardColor::from("silver"),
-            DvaCardColor::Unknown("silver".into())
-        );
+        let silver = DvaCardColor::from("silver");
+        assert!(silver.is_unknown());
+        assert_eq!(silver.as_str(), "silver");
     }
 
     #[test]
@@ -109,10 +108,9 @@ mod tests {
             PrescriptionStatus::Active
         );
         assert_eq!(PrescriptionStatus::from("error"), PrescriptionStatus::Error);
-        assert_eq!(
-            PrescriptionStatus::from("On Hold"),
-            PrescriptionStatus::Unknown("On Hold".into())
-        );
+        let on_hold = PrescriptionStatus::from("On Hold");
+        assert!(on_hold.is_unknown());
+        assert_eq!(on_hold.as_str(), "On Hold");
         assert_eq!(
             PrescriptionType::from("electronic"),
             PrescriptionType::Electronic

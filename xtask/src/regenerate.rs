@@ -79,6 +79,13 @@ fn settings() -> GenerationSettings {
         // parchment-api implements the hooks itself (response metadata for error reports,
         // header hygiene); a forgotten implementation is then a compile error.
         .with_hooks(HooksMode::Expected)
+        // Every call's credentials, body limit and response record travel in the client's
+        // inner value, passed explicitly (no task-local): a client is derived per call.
+        .with_inner_type(
+            "::parchment_api::CallContext"
+                .parse()
+                .expect("a type path is valid tokens"),
+        )
         .with_derive("schemars::JsonSchema")
         .with_derive("PartialEq");
     // Server-defined enums are open: one new role must not fail a whole response. The write-side
@@ -122,6 +129,11 @@ fn settings() -> GenerationSettings {
         "::parchment_api::UsersPage",
         std::iter::empty(),
     );
+    // The generated `Token` derives a `Debug` that prints the access token; the hand-written one
+    // redacts it (and so does every type that holds it, such as `TokenResponse`).
+    settings.with_replacement("Token", "::parchment_api::Token", std::iter::empty());
+    // Likewise the SSO link: its token and URL sign a user into Parchment's portal.
+    settings.with_replacement("SsoLink", "::parchment_api::SsoLink", std::iter::empty());
     settings
 }
 

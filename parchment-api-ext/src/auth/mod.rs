@@ -1,18 +1,17 @@
 //! Credentials: a static bearer token, or partner credentials exchanged for tokens that the
-//! client caches per organization and renews before they expire.
+//! client caches per organization and credentials and renews before they expire (the exchange
+//! itself runs through the engine, like every call).
 
 pub(crate) mod scope;
 pub(crate) mod token_cache;
 
-use crate::envelope::into_error;
-use crate::error::{Error, ErrorKind, Result};
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use crate::error::{Error, Result};
+use reqwest::header::{HeaderName, HeaderValue};
 use scope::ScopeSet;
 use secrecy::{ExposeSecret, SecretString};
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
-use token_cache::{Token, TokenCache};
+use std::time::Duration;
 
 pub use scope::Scope;
 
@@ -20,10 +19,6 @@ pub use scope::Scope;
 pub const DEFAULT_TOKEN_RENEWAL_MARGIN: Duration = Duration::from_secs(60);
 
 pub(crate) const ORGANIZATION_SECRET: HeaderName = HeaderName::from_static("x-organization-secret");
-const PARTNER_ID: HeaderName = HeaderName::from_static("x-partner-id");
-const PARTNER_SECRET: HeaderName = HeaderName::from_static("x-partner-secret");
-const ORGANIZATION_ID: HeaderName = HeaderName::from_static("x-organization-id");
-const USER_ID: HeaderName = HeaderName::from_static("x-user-id");
 
 /// A partner's id and secret, issued by Parchment: what the client exchanges for tokens.
 #[derive(Clone)]
@@ -117,7 +112,6 @@ pub(crate) struct PartnerAuth {
     pub(crate) acting_user: Option<String>,
     pub(crate) scopes: ScopeSet,
     pub(crate) renewal_margin: Duration,
-    pub(crate) cache: TokenCache,
 }
 
 impl Auth {
@@ -147,7 +141,6 @@ impl Auth {
             acting_user,
             scopes: ScopeSet::new(scopes),
             renewal_margin,
-            cache: TokenCache::default(),
         })))
     }
 }
@@ -162,87 +155,7 @@ impl fmt::Debug for Auth {
                 .field("partner_secret", &"[redacted]")
                 .field("acting_user", &partner.acting_user)
                 .field("scopes", &partner.scopes)
-                .field("tokens", &partner.cache)
                 .finish(),
         }
     }
-}
-
-/// What a token request needs to know of the organization.
-pub(crate) struct TokenRequest<'a> {
-    pub(crate) organization_id: &'a str,
-    pub(crate) organization_secret: &'a HeaderValue,
-    pub(crate) acting_user: &'a str,
-    pub(crate) scopes: &'a ScopeSet,
-    pub(crate) user_agent: &'a HeaderValue,
-}
-
-/// Asks `POST /v1/token` for a token, issued at `now` as far as expiry is concerned.
-pub(crate) async fn request_token(
-    api: &parchment_api::Client,
-    partner: &PartnerAuth,
-    request: TokenRequest<'_>,
-    now: Instant,
-    serial: u64,
-) -> Result<Token> {
-    const OPERATION: &str = crate::operation::Operation::CREATE_TOKEN.name;
-    let to_header = |value: &str, what: &str| {
-        HeaderValue::from_str(value).map_err(|_| {
-            Error::configuration(format!("the {what} holds characters a header cannot carry"))
-        })
-    };
-    let mut headers = HeaderMap::with_capacity(6);
-    headers.insert(PARTNER_ID, partner.partner_id.clone());
-    headers.insert(PARTNER_SECRET, partner.partner_secret.clone());
-    headers.insert(
-        ORGANIZATION_ID,
-        to_header(request.organization_id, "organization id")?,
-    );
-    headers.insert(ORGANIZATION_SECRET, request.organization_secret.clone());
-    headers.insert(USER_ID, to_header(request.acting_user, "acting user id")?);
-    headers.insert(reqwest::header::USER_AGENT, request.user_agent.clone());
-    let body = parchment_api::types::TokenRequest {
-        grant_type: parchment_api::types::TokenRequestGrantType::ClientCredentials,
-        scope: request.scopes.wire().to_vec(),
-    };
-    let (result, meta) = parchment_api::call_scope(headers, api.create_token(&body)).await;
-    let value = match result {
-        Ok(value) => value,
-        Err(error) => return Err(into_error(OPERATION, error, meta).await),
-    };
-    let status = value.status();
-    let envelope = value.into_inner();
-    let data = envelope.data;
-    let expires_in = u64::try_from(data.expires_in).unwrap_or(0);
-    if data.access_token.trim().is_empty() || expires_in == 0 {
-        return Err(Error::new(
-            ErrorKind::Decode,
-            OPERATION,
-            "the token response has no usable token",
-        )
-        .with_status(status)
-        .with_request_id(envelope.request_id));
-    }
-    let authorization = sensitive_header(&format!("Bearer {}", data.access_token), "access token")
-        .map_err(|_| {
-            Error::new(
-                ErrorKind::Decode,
-                OPERATION,
-                "the token holds characters a header cannot carry",
-            )
-            .with_status(status)
-        })?;
-    tracing::debug!(
-        organization_id = request.organization_id,
-        acting_user = request.acting_user,
-        expires_in,
-        "parchment token issued"
-    );
-    Ok(Token::new(
-        authorization,
-        now,
-        Duration::from_secs(expires_in),
-        partner.renewal_margin,
-        serial,
-    ))
 }

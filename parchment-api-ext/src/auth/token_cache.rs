@@ -1,9 +1,12 @@
-//! Cached access tokens, one per (organization, acting user, scope set), fetched single-flight.
+//! Cached access tokens, one per (organization, acting user, scope set, credentials), fetched
+//! single-flight.
 //!
-//! However many calls find a slot empty or expired at once, one token request is made: the
-//! first caller starts it as a shared future and the others await the same future. A failure
-//! fails every caller that waited on that request, and leaves the slot empty so that the next
-//! call tries again.
+//! However many calls find a slot empty or due for renewal at once, one token request is made:
+//! the first caller starts it as a shared future and the others await the same future. A
+//! failure fails every caller that waited on that request and leaves no entry behind, unless
+//! the token being renewed is still valid: then it is kept and served until it expires. The
+//! cache holds at most [`MAX_TOKENS`] entries: a service taking organization ids from its
+//! requests cannot grow it without bound.
 
 use crate::auth::scope::ScopeSet;
 use crate::error::Error;
@@ -18,12 +21,19 @@ use std::time::{Duration, Instant};
 /// The longest a token is kept, whatever `expiresIn` says (Parchment's tokens last an hour).
 pub(crate) const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
 
-/// Which token a call needs. Holds ids and scope names, never a secret.
+/// The most tokens (and fetches under way) one client keeps. When full, expired tokens go
+/// first, then those closest to expiry.
+pub(crate) const MAX_TOKENS: usize = 10_000;
+
+/// Which token a call needs. Holds ids, scope names and a keyed fingerprint of every
+/// credential that obtains the token (partner id and secret, organization id and secret, acting
+/// user, scopes), never a secret.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct TokenKey {
     pub(crate) organization_id: String,
     pub(crate) acting_user: String,
     pub(crate) scopes: ScopeSet,
+    pub(crate) credentials: u64,
 }
 
 /// An access token ready to send.
@@ -76,9 +86,23 @@ impl Token {
 type TokenFetch = Shared<BoxFuture<'static, Result<Token, Error>>>;
 
 enum Slot {
-    Empty,
-    Fetching { fetch: TokenFetch, serial: u64 },
+    Fetching {
+        fetch: TokenFetch,
+        serial: u64,
+        /// The token being renewed, served if the renewal fails while it is still valid.
+        previous: Option<Token>,
+    },
     Ready(Token),
+}
+
+impl Slot {
+    /// When the slot's token stops working (a fetch under way: never, it is kept first).
+    fn expires_at(&self) -> Option<Instant> {
+        match self {
+            Slot::Ready(token) => Some(token.expires_at),
+            Slot::Fetching { .. } => None,
+        }
+    }
 }
 
 /// A token and whether it was fetched for this call (as opposed to reused from the cache).
@@ -103,60 +127,123 @@ impl TokenCache {
         now: Instant,
         fetch: impl FnOnce(u64) -> BoxFuture<'static, Result<Token, Error>>,
     ) -> Result<Obtained, Error> {
-        let (pending, serial) = {
+        let (pending, serial, previous) = {
             let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
-            let slot = slots.entry(key.clone()).or_insert(Slot::Empty);
-            match slot {
-                Slot::Ready(token) if now < token.renew_at => {
+            match slots.get(key) {
+                Some(Slot::Ready(token)) if now < token.renew_at => {
                     return Ok(Obtained {
                         token: token.clone(),
                         reused: true,
                     });
                 }
-                Slot::Fetching { fetch, serial } => (fetch.clone(), *serial),
-                _ => {
+                Some(Slot::Fetching {
+                    fetch,
+                    serial,
+                    previous,
+                }) => (fetch.clone(), *serial, previous.clone()),
+                other => {
+                    let previous = match other {
+                        Some(Slot::Ready(token)) if now < token.expires_at => Some(token.clone()),
+                        _ => None,
+                    };
+                    if other.is_none() && slots.len() >= MAX_TOKENS {
+                        evict(&mut slots, now);
+                    }
                     let serial = self.serials.fetch_add(1, Ordering::Relaxed) + 1;
                     let shared = fetch(serial).shared();
-                    *slot = Slot::Fetching {
-                        fetch: shared.clone(),
-                        serial,
-                    };
-                    (shared, serial)
+                    slots.insert(
+                        key.clone(),
+                        Slot::Fetching {
+                            fetch: shared.clone(),
+                            serial,
+                            previous: previous.clone(),
+                        },
+                    );
+                    (shared, serial, previous)
                 }
             }
         };
         let result = pending.await;
         let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(slot @ Slot::Fetching { .. }) = slots.get_mut(key)
-            && matches!(slot, Slot::Fetching { serial: current, .. } if *current == serial)
-        {
-            *slot = match &result {
-                Ok(token) => Slot::Ready(token.clone()),
-                Err(_) => Slot::Empty,
-            };
+        let ours = matches!(
+            slots.get(key),
+            Some(Slot::Fetching { serial: current, .. }) if *current == serial
+        );
+        match result {
+            Ok(token) => {
+                if ours {
+                    slots.insert(key.clone(), Slot::Ready(token.clone()));
+                }
+                Ok(Obtained {
+                    token,
+                    reused: false,
+                })
+            }
+            // A failed renewal keeps the token it was renewing while that still works.
+            Err(error) => match previous {
+                Some(token) if now < token.expires_at => {
+                    if ours {
+                        slots.insert(key.clone(), Slot::Ready(token.clone()));
+                    }
+                    tracing::info!(
+                        kind = ?error.kind(),
+                        request_id = error.request_id(),
+                        "token renewal failed; the current token is still valid and kept"
+                    );
+                    Ok(Obtained {
+                        token,
+                        reused: true,
+                    })
+                }
+                _ => {
+                    if ours {
+                        slots.remove(key);
+                    }
+                    Err(error)
+                }
+            },
         }
-        result.map(|token| Obtained {
-            token,
-            reused: false,
-        })
     }
 
-    /// Drops the token with `serial` (one the server refused), unless it was already replaced.
+    /// Drops the token with `serial` (one the server refused) for exactly these credentials,
+    /// unless it was already replaced.
     pub(crate) fn discard(&self, key: &TokenKey, serial: u64) {
         let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(slot) = slots.get_mut(key)
-            && matches!(slot, Slot::Ready(token) if token.serial == serial)
-        {
-            *slot = Slot::Empty;
+        if matches!(slots.get(key), Some(Slot::Ready(token)) if token.serial == serial) {
+            slots.remove(key);
         }
+    }
+
+    /// How many entries (tokens and fetches under way) the cache holds.
+    pub(crate) fn len(&self) -> usize {
+        self.slots
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
+    }
+}
+
+/// Makes room in a full cache: drops expired tokens, and if none had expired, the tenth of the
+/// tokens closest to expiry (fetches under way are kept: callers wait on them).
+fn evict(slots: &mut HashMap<TokenKey, Slot>, now: Instant) {
+    slots.retain(|_, slot| slot.expires_at().is_none_or(|expires_at| now < expires_at));
+    if slots.len() < MAX_TOKENS {
+        return;
+    }
+    let mut expiries: Vec<Instant> = slots.values().filter_map(Slot::expires_at).collect();
+    expiries.sort_unstable();
+    if let Some(cutoff) = expiries.get(MAX_TOKENS / 10).copied() {
+        slots.retain(|_, slot| {
+            slot.expires_at()
+                .is_none_or(|expires_at| expires_at > cutoff)
+        });
     }
 }
 
 impl std::fmt::Debug for TokenCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
         f.debug_struct("TokenCache")
-            .field("entries", &slots.len())
+            .field("entries", &self.len())
             .finish()
     }
 }
@@ -173,6 +260,7 @@ mod tests {
             organization_id: "org".into(),
             acting_user: "usr".into(),
             scopes: ScopeSet::new(&[Scope::ReadUser]),
+            credentials: 1,
         }
     }
 
@@ -239,6 +327,53 @@ mod tests {
                 .expect("fetched anew")
                 .reused
         );
+    }
+
+    #[tokio::test]
+    async fn failed_fetches_leave_no_entry_and_a_full_cache_makes_room() {
+        let cache = TokenCache::default();
+        let now = Instant::now();
+        for n in 0..20 {
+            let failing = |_| {
+                async { Err(Error::new(ErrorKind::Unauthorized, "create token", "no")) }.boxed()
+            };
+            let key = TokenKey {
+                organization_id: format!("org{n}"),
+                ..key()
+            };
+            assert!(cache.get(&key, now, failing).await.is_err());
+        }
+        assert_eq!(cache.len(), 0, "no entry per failed fetch");
+
+        for n in 0..MAX_TOKENS + 5 {
+            let key = TokenKey {
+                organization_id: format!("org{n}"),
+                ..key()
+            };
+            let ok = |serial| async move { Ok(token(serial, now)) }.boxed();
+            cache.get(&key, now, ok).await.expect("issued");
+        }
+        assert!(cache.len() <= MAX_TOKENS, "bounded: {}", cache.len());
+    }
+
+    #[tokio::test]
+    async fn a_failed_renewal_serves_the_still_valid_token() {
+        let cache = TokenCache::default();
+        let start = Instant::now();
+        let ok = |serial| async move { Ok(token(serial, start)) }.boxed();
+        cache.get(&key(), start, ok).await.expect("issued");
+        let due = start + Duration::from_secs(3550);
+        let failing =
+            |_| async { Err(Error::new(ErrorKind::Server, "create token", "down")) }.boxed();
+        let kept = cache
+            .get(&key(), due, failing)
+            .await
+            .expect("the old token");
+        assert!(kept.reused);
+        let expired = start + Duration::from_secs(3600);
+        let failing =
+            |_| async { Err(Error::new(ErrorKind::Server, "create token", "down")) }.boxed();
+        assert!(cache.get(&key(), expired, failing).await.is_err());
     }
 
     #[test]

@@ -24,10 +24,11 @@ pub use new::NewPatient;
 pub use update::PatientUpdate;
 
 use crate::acting_user::ActingUser;
-use crate::envelope::into_response;
+use crate::engine::{Api, Call, Normalized, Sent};
 use crate::error::{Error, ErrorKind, FieldError, Result};
 use crate::operation::Operation;
 use crate::response::Response;
+use parchment_api::types;
 use reqwest::StatusCode;
 
 /// The checked body, or a refusal listing the id errors and the body's together.
@@ -74,20 +75,14 @@ impl Patients {
     /// [`PatientCreated::Accepted`]. A `partner_patient_id` that already exists is
     /// [`ErrorKind::Conflict`]. Never retried (a POST).
     pub async fn create(&self, patient: NewPatient) -> Result<Response<PatientCreated>> {
-        const OPERATION: Operation = Operation::CREATE_PATIENT;
+        const OPERATION: Operation = CreatePatient::OPERATION;
         let (org, user_id) = (self.acting.organization(), self.acting.user_id());
         let body = refuse_or_body(
             OPERATION.name,
             self.acting.id_errors(&[]),
             patient.into_request(),
         )?;
-        let api = org.api();
-        let value = org
-            .execute(OPERATION, Some(user_id), || {
-                api.create_patient(org.id(), user_id, &body)
-            })
-            .await?;
-        let response = into_response(*value, |data| data.map(CreatedPatient::from));
+        let response = org.run(&CreatePatient { user_id, body }).await?;
         let accepted = response.status() == StatusCode::ACCEPTED;
         match response.as_ref() {
             Some(CreatedPatient {
@@ -128,16 +123,64 @@ impl Patients {
         patient_id: &str,
         update: PatientUpdate,
     ) -> Result<Response<UpdatedPatient>> {
-        const OPERATION: Operation = Operation::UPDATE_PATIENT;
         let (org, user_id) = (self.acting.organization(), self.acting.user_id());
         let errors = self.acting.id_errors(&[("patient_id", patient_id)]);
-        let body = refuse_or_body(OPERATION.name, errors, update.into_request())?;
-        let api = org.api();
-        let value = org
-            .execute(OPERATION, Some(user_id), || {
-                api.update_patient(org.id(), user_id, patient_id, &body)
-            })
-            .await?;
-        Ok(into_response(*value, UpdatedPatient::from))
+        let body = refuse_or_body(UpdatePatient::OPERATION.name, errors, update.into_request())?;
+        let call = UpdatePatient {
+            user_id,
+            patient_id,
+            body,
+        };
+        org.run(&call).await
+    }
+}
+
+/// `POST .../users/{user_id}/patients`. The status (201 or 202) decides the outcome, so the
+/// handle finishes the normalization with the response in hand.
+struct CreatePatient<'a> {
+    user_id: &'a str,
+    body: types::CreatePatientRequest,
+}
+
+impl Call for CreatePatient<'_> {
+    const OPERATION: Operation = Operation::CREATE_PATIENT;
+    type Envelope = types::CreatePatientResponse;
+    type Output = Option<CreatedPatient>;
+
+    fn user_id(&self) -> Option<&str> {
+        Some(self.user_id)
+    }
+
+    fn send<'a>(&'a self, api: &'a Api, organization_id: &'a str) -> impl Sent<'a, Self> {
+        api.create_patient(organization_id, self.user_id, &self.body)
+    }
+
+    fn normalize(data: Option<types::CreatedPatient>) -> Normalized<Option<CreatedPatient>> {
+        Ok(data.map(CreatedPatient::from))
+    }
+}
+
+/// `PUT .../users/{user_id}/patients/{patient_id}`.
+struct UpdatePatient<'a> {
+    user_id: &'a str,
+    patient_id: &'a str,
+    body: parchment_api::UpdatePatientRequest,
+}
+
+impl Call for UpdatePatient<'_> {
+    const OPERATION: Operation = Operation::UPDATE_PATIENT;
+    type Envelope = types::UpdatePatientResponse;
+    type Output = UpdatedPatient;
+
+    fn user_id(&self) -> Option<&str> {
+        Some(self.user_id)
+    }
+
+    fn send<'a>(&'a self, api: &'a Api, organization_id: &'a str) -> impl Sent<'a, Self> {
+        api.update_patient(organization_id, self.user_id, self.patient_id, &self.body)
+    }
+
+    fn normalize(data: types::UpdatedPatient) -> Normalized<UpdatedPatient> {
+        Ok(UpdatedPatient::from(data))
     }
 }

@@ -2,12 +2,13 @@
 
 use super::models::{Prescription, PrescriptionsPage};
 use crate::acting_user::ActingUser;
-use crate::envelope::into_response;
+use crate::engine::{Api, Call, Normalized, Sent};
 use crate::error::{Error, FieldError, Result};
 use crate::operation::Operation;
 use crate::pagination::{self, Paged};
 use crate::response::Response;
 use futures::{Stream, StreamExt, TryStreamExt, stream};
+use parchment_api::types;
 use std::num::NonZeroU32;
 
 const OPERATION: Operation = Operation::LIST_PRESCRIPTIONS;
@@ -120,12 +121,45 @@ async fn fetch_page(
     if !errors.is_empty() {
         return Err(Error::invalid_input(OPERATION.name, errors));
     }
-    let (org, user_id) = (acting.organization(), acting.user_id());
-    let api = org.api();
-    let limit = limit.and_then(NonZeroU32::new);
-    let call = || api.list_prescriptions(org.id(), user_id, patient_id, last_key, limit);
-    let value = org.execute(OPERATION, Some(user_id), call).await?;
-    Ok(into_response(*value, |(data, pagination)| {
-        PrescriptionsPage::from_wire(data, pagination)
-    }))
+    let call = ListPrescriptionsPage {
+        user_id: acting.user_id(),
+        patient_id,
+        limit: limit.and_then(NonZeroU32::new),
+        last_key,
+    };
+    acting.organization().run(&call).await
+}
+
+/// `GET .../users/{user_id}/patients/{patient_id}/prescriptions?limit=..&lastKey=..`.
+struct ListPrescriptionsPage<'a> {
+    user_id: &'a str,
+    patient_id: &'a str,
+    limit: Option<NonZeroU32>,
+    last_key: Option<&'a str>,
+}
+
+impl Call for ListPrescriptionsPage<'_> {
+    const OPERATION: Operation = Operation::LIST_PRESCRIPTIONS;
+    type Envelope = types::ListPrescriptionsResponse;
+    type Output = PrescriptionsPage;
+
+    fn user_id(&self) -> Option<&str> {
+        Some(self.user_id)
+    }
+
+    fn send<'a>(&'a self, api: &'a Api, organization_id: &'a str) -> impl Sent<'a, Self> {
+        api.list_prescriptions(
+            organization_id,
+            self.user_id,
+            self.patient_id,
+            self.last_key,
+            self.limit,
+        )
+    }
+
+    fn normalize(
+        (data, pagination): (types::PrescriptionsPage, Option<types::Pagination>),
+    ) -> Normalized<PrescriptionsPage> {
+        Ok(PrescriptionsPage::from_wire(data, pagination))
+    }
 }

@@ -9,11 +9,12 @@ pub use models::{
 };
 
 use crate::acting_user::ActingUser;
-use crate::envelope::into_response;
+use crate::engine::{Api, Call, Normalized, Sent};
 use crate::error::Result;
 use crate::operation::Operation;
 use crate::patients::refuse_if_any;
 use crate::response::Response;
+use parchment_api::types;
 
 /// One patient's prescriptions. From [`ActingUser::prescriptions`].
 ///
@@ -43,7 +44,6 @@ impl Prescriptions {
     /// [`ErrorKind::NotFound`](crate::ErrorKind::NotFound), whatever the body's `error.type`
     /// says (Parchment sends the bare `PRESCRIPTION_NOT_FOUND` there).
     pub async fn get(&self, scid: &str) -> Result<Response<PrescriptionDetail>> {
-        const OPERATION: Operation = Operation::READ_PRESCRIPTION;
         let (org, user_id, patient_id) = (
             self.acting.organization(),
             self.acting.user_id(),
@@ -52,13 +52,37 @@ impl Prescriptions {
         let errors = self
             .acting
             .id_errors(&[("patient_id", patient_id), ("scid", scid)]);
-        refuse_if_any(OPERATION.name, errors)?;
-        let api = org.api();
-        let value = org
-            .execute(OPERATION, Some(user_id), || {
-                api.read_prescription(org.id(), user_id, patient_id, scid)
-            })
-            .await?;
-        Ok(into_response(*value, PrescriptionDetail::from))
+        refuse_if_any(ReadPrescription::OPERATION.name, errors)?;
+        let call = ReadPrescription {
+            user_id,
+            patient_id,
+            scid,
+        };
+        org.run(&call).await
+    }
+}
+
+/// `GET .../users/{user_id}/patients/{patient_id}/prescriptions/{scid}`.
+struct ReadPrescription<'a> {
+    user_id: &'a str,
+    patient_id: &'a str,
+    scid: &'a str,
+}
+
+impl Call for ReadPrescription<'_> {
+    const OPERATION: Operation = Operation::READ_PRESCRIPTION;
+    type Envelope = types::ReadPrescriptionResponse;
+    type Output = PrescriptionDetail;
+
+    fn user_id(&self) -> Option<&str> {
+        Some(self.user_id)
+    }
+
+    fn send<'a>(&'a self, api: &'a Api, organization_id: &'a str) -> impl Sent<'a, Self> {
+        api.read_prescription(organization_id, self.user_id, self.patient_id, self.scid)
+    }
+
+    fn normalize(data: types::PrescriptionDetail) -> Normalized<PrescriptionDetail> {
+        Ok(PrescriptionDetail::from(data))
     }
 }

@@ -1,7 +1,7 @@
 //! [`ListUsers`]: one page, every page, or every user, following `lastKey`.
 
 use crate::cache::Entry;
-use crate::envelope::into_response;
+use crate::engine::{Api, Call, Normalized, Sent};
 use crate::error::{Error, Result};
 use crate::models::{UserSummary, UsersPage};
 use crate::operation::Operation;
@@ -10,9 +10,10 @@ use crate::pagination::{self, Paged};
 use crate::response::Response;
 use crate::validate;
 use futures::{Stream, StreamExt, TryStreamExt, stream};
+use parchment_api::types;
 use std::num::NonZeroU32;
 
-const OPERATION: Operation = Operation::LIST_USERS;
+const OPERATION: Operation = ListUsersPage::OPERATION;
 
 /// Lists an organization's users. From [`Users::list`](crate::Users::list).
 ///
@@ -125,16 +126,33 @@ async fn fetch_page(
         limit,
         last_key: last_key.map(str::to_owned),
     };
-    let fetch = async {
-        let api = organization.api();
-        let limit = limit.and_then(NonZeroU32::new);
-        let call = || api.list_users(organization.id(), last_key, limit);
-        let value = organization.execute(OPERATION, None, call).await?;
-        Ok(into_response(*value, |(data, pagination)| {
-            UsersPage::from_wire(data, pagination)
-        }))
+    let call = ListUsersPage {
+        limit: limit.and_then(NonZeroU32::new),
+        last_key,
     };
-    organization.cached_read(entry, fresh, fetch).await
+    organization.run_cached(&call, entry, fresh).await
+}
+
+/// `GET /v1/organizations/{organization_id}/users?limit=..&lastKey=..`.
+struct ListUsersPage<'a> {
+    limit: Option<NonZeroU32>,
+    last_key: Option<&'a str>,
+}
+
+impl Call for ListUsersPage<'_> {
+    const OPERATION: Operation = Operation::LIST_USERS;
+    type Envelope = types::ListUsersResponse;
+    type Output = UsersPage;
+
+    fn send<'a>(&'a self, api: &'a Api, organization_id: &'a str) -> impl Sent<'a, Self> {
+        api.list_users(organization_id, self.last_key, self.limit)
+    }
+
+    fn normalize(
+        (data, pagination): (parchment_api::UsersPage, Option<types::Pagination>),
+    ) -> Normalized<UsersPage> {
+        Ok(UsersPage::from_wire(data, pagination))
+    }
 }
 
 impl Paged for UsersPage {

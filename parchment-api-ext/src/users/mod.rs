@@ -22,15 +22,21 @@ pub use list::ListUsers;
 pub use update::{ProviderDetailsUpdate, UserUpdate};
 
 use crate::cache::Entry;
-use crate::envelope::into_response;
-use crate::error::{Error, ErrorKind, FieldError, Result};
+use crate::engine::{Api, Call, Normalized, Sent};
+use crate::error::{Error, FieldError, Result};
 use crate::models::{CreatedUser, UpdatedUser, User, UserRoles};
 use crate::operation::Operation;
 use crate::organization::Organization;
 use crate::response::Response;
 use crate::validate;
-use futures::future::Either;
 use parchment_api::{Role, types};
+
+impl Organization {
+    /// The organization's users.
+    pub fn users(&self) -> Users {
+        Users::new(self.clone())
+    }
+}
 
 /// The users of one organization. From [`Organization::users`].
 #[derive(Clone, Debug)]
@@ -42,16 +48,16 @@ pub struct Users {
 
 /// The checked body, or a refusal listing the id errors and the body's together.
 fn refuse_or_body<B>(
-    operation: &'static str,
+    operation: Operation,
     mut errors: Vec<FieldError>,
     body: std::result::Result<B, Vec<FieldError>>,
 ) -> Result<B> {
     match body {
         Ok(body) if errors.is_empty() => Ok(body),
-        Ok(_) => Err(Error::invalid_input(operation, errors)),
+        Ok(_) => Err(Error::invalid_input(operation.name, errors)),
         Err(body_errors) => {
             errors.extend(body_errors);
-            Err(Error::invalid_input(operation, errors))
+            Err(Error::invalid_input(operation.name, errors))
         }
     }
 }
@@ -93,74 +99,38 @@ impl Users {
     }
 
     /// Reads one user, with provider details for prescribers. A user that does not exist is
-    /// [`ErrorKind::NotFound`].
+    /// [`ErrorKind::NotFound`](crate::ErrorKind::NotFound).
     pub async fn get(&self, user_id: &str) -> Result<Response<User>> {
-        const OPERATION: Operation = Operation::READ_USER;
         let org = &self.organization;
-        refuse_if_any(OPERATION.name, org.id_errors(Some(user_id)))?;
-        let fetch = async {
-            let api = org.api();
-            let value = org
-                .execute(OPERATION, Some(user_id), || {
-                    api.read_user(org.id(), user_id)
-                })
-                .await?;
-            Ok(into_response(*value, User::from))
-        };
-        org.cached_read(|| Entry::User(user_id.to_owned()), self.fresh, fetch)
+        refuse_if_any(ReadUser::OPERATION.name, org.id_errors(Some(user_id)))?;
+        let entry = || Entry::User(user_id.to_owned());
+        org.run_cached(&ReadUser { user_id }, entry, self.fresh)
             .await
     }
 
     /// Creates a user (see [`NewUser`] for what is required). Both documented response shapes
-    /// give the new user's id. A user that already exists is [`ErrorKind::Conflict`] with
+    /// give the new user's id. A user that already exists is [`ErrorKind::Conflict`](crate::ErrorKind::Conflict) with
     /// [`code`](Error::code) `USER_ALREADY_EXISTS`.
     pub async fn create(&self, user: NewUser) -> Result<Response<CreatedUser>> {
-        const OPERATION: Operation = Operation::CREATE_USER;
         let org = &self.organization;
-        let body = refuse_or_body(OPERATION.name, org.id_errors(None), user.into_request())?;
-        let api = org.api();
-        let value = org
-            .execute(OPERATION, None, || api.create_user(org.id(), &body))
-            .await?;
-        let response = into_response(*value, |created| created);
-        // Some pages return `{user_id}`, others `{parchment_user_id, external_user_id, url}`.
-        let Some(user_id) = response
-            .user_id
-            .clone()
-            .or_else(|| response.parchment_user_id.clone())
-        else {
-            return Err(Error::new(
-                ErrorKind::Decode,
-                OPERATION.name,
-                "the create-user response names no user id (neither user_id nor parchment_user_id)",
-            )
-            .with_status(response.status())
-            .with_request_id(response.request_id().map(str::to_owned)));
-        };
-        Ok(response.map(|created| CreatedUser {
-            user_id,
-            external_user_id: created.external_user_id,
-            url: created.url,
-        }))
+        let body = refuse_or_body(
+            CreateUser::OPERATION,
+            org.id_errors(None),
+            user.into_request(),
+        )?;
+        org.run(&CreateUser { body }).await
     }
 
     /// Changes the fields set in `update`; the others stay as they are. Roles are not changed
     /// here: see [`Users::set_roles`].
     pub async fn update(&self, user_id: &str, update: UserUpdate) -> Result<Response<UpdatedUser>> {
-        const OPERATION: Operation = Operation::UPDATE_USER;
         let org = &self.organization;
         let body = refuse_or_body(
-            OPERATION.name,
+            UpdateUser::OPERATION,
             org.id_errors(Some(user_id)),
             update.into_request(),
         )?;
-        let api = org.api();
-        let value = org
-            .execute(OPERATION, Some(user_id), || {
-                api.update_user(org.id(), user_id, &body)
-            })
-            .await?;
-        Ok(into_response(*value, UpdatedUser::from))
+        org.run(&UpdateUser { user_id, body }).await
     }
 
     /// Replaces all of the user's roles with `roles` (not a merge). The set must not be empty
@@ -170,25 +140,21 @@ impl Users {
         user_id: &str,
         roles: impl IntoIterator<Item = Role>,
     ) -> Result<Response<UserRoles>> {
-        const OPERATION: Operation = Operation::REPLACE_USER_ROLES;
         let roles = roles::distinct(roles);
         let mut errors = self.organization.id_errors(Some(user_id));
         errors.extend(validate::assignable_roles(&roles));
-        refuse_if_any(OPERATION.name, errors)?;
+        refuse_if_any(ReplaceUserRoles::OPERATION.name, errors)?;
         self.send_roles(user_id, roles).await
     }
 
     /// Sends already-checked roles.
     async fn send_roles(&self, user_id: &str, roles: Vec<Role>) -> Result<Response<UserRoles>> {
-        const OPERATION: Operation = Operation::REPLACE_USER_ROLES;
-        let org = &self.organization;
         let body = types::ReplaceUserRolesRequest {
             access_roles: roles,
         };
-        let api = org.api();
-        let call = || api.replace_user_roles(org.id(), user_id, &body);
-        let value = org.execute(OPERATION, Some(user_id), call).await?;
-        Ok(into_response(*value, UserRoles::from))
+        self.organization
+            .run(&ReplaceUserRoles { user_id, body })
+            .await
     }
 
     /// Adds `roles` to the user's roles: reads the user, then replaces the roles with the union.
@@ -254,31 +220,17 @@ impl Users {
 
     /// Disables the user: sign-in is blocked and roles drop to `member`. Idempotent.
     pub async fn disable(&self, user_id: &str) -> Result<Response<UpdatedUser>> {
-        self.switch(user_id, false).await
+        let org = &self.organization;
+        refuse_if_any(DisableUser::OPERATION.name, org.id_errors(Some(user_id)))?;
+        org.run(&DisableUser { user_id }).await
     }
 
     /// Re-enables the user. Idempotent. The user comes back with the `member` role only: set
     /// the roles again (or use [`Users::enable_with_roles`]).
     pub async fn enable(&self, user_id: &str) -> Result<Response<UpdatedUser>> {
-        self.switch(user_id, true).await
-    }
-
-    /// Enables or disables the user.
-    async fn switch(&self, user_id: &str, enable: bool) -> Result<Response<UpdatedUser>> {
-        let operation = if enable {
-            Operation::ENABLE_USER
-        } else {
-            Operation::DISABLE_USER
-        };
         let org = &self.organization;
-        refuse_if_any(operation.name, org.id_errors(Some(user_id)))?;
-        let api = org.api();
-        let call = || match enable {
-            true => Either::Left(api.enable_user(org.id(), user_id)),
-            false => Either::Right(api.disable_user(org.id(), user_id)),
-        };
-        let value = org.execute(operation, Some(user_id), call).await?;
-        Ok(into_response(*value, UpdatedUser::from))
+        refuse_if_any(EnableUser::OPERATION.name, org.id_errors(Some(user_id)))?;
+        org.run(&EnableUser { user_id }).await
     }
 
     /// Re-enables the user and gives them `roles`. The roles are checked before anything is
@@ -289,12 +241,157 @@ impl Users {
         user_id: &str,
         roles: impl IntoIterator<Item = Role>,
     ) -> Result<Response<UserRoles>> {
-        const OPERATION: Operation = Operation::ENABLE_USER;
         let roles = roles::distinct(roles);
         let mut errors = self.organization.id_errors(Some(user_id));
         errors.extend(validate::assignable_roles(&roles));
-        refuse_if_any(OPERATION.name, errors)?;
+        refuse_if_any(EnableUser::OPERATION.name, errors)?;
         self.enable(user_id).await?;
         self.send_roles(user_id, roles).await
+    }
+}
+
+// The operations, each described once.
+
+/// `GET /v1/organizations/{organization_id}/users/{user_id}`.
+struct ReadUser<'a> {
+    user_id: &'a str,
+}
+
+impl Call for ReadUser<'_> {
+    const OPERATION: Operation = Operation::READ_USER;
+    type Envelope = types::ReadUserResponse;
+    type Output = User;
+
+    fn user_id(&self) -> Option<&str> {
+        Some(self.user_id)
+    }
+
+    fn send<'a>(&'a self, api: &'a Api, organization_id: &'a str) -> impl Sent<'a, Self> {
+        api.read_user(organization_id, self.user_id)
+    }
+
+    fn normalize(data: types::User) -> Normalized<User> {
+        Ok(User::from(data))
+    }
+}
+
+/// `POST /v1/organizations/{organization_id}/users`.
+struct CreateUser {
+    body: types::CreateUserRequest,
+}
+
+impl Call for CreateUser {
+    const OPERATION: Operation = Operation::CREATE_USER;
+    type Envelope = types::CreateUserResponse;
+    type Output = CreatedUser;
+
+    fn send<'a>(&'a self, api: &'a Api, organization_id: &'a str) -> impl Sent<'a, Self> {
+        api.create_user(organization_id, &self.body)
+    }
+
+    /// Some pages return `{user_id}`, others `{parchment_user_id, external_user_id, url}`.
+    fn normalize(created: types::CreatedUser) -> Normalized<CreatedUser> {
+        let user_id = created.user_id.or(created.parchment_user_id).ok_or(
+            "the create-user response names no user id (neither user_id nor parchment_user_id)",
+        )?;
+        Ok(CreatedUser {
+            user_id,
+            external_user_id: created.external_user_id,
+            url: created.url,
+        })
+    }
+}
+
+/// `PUT /v1/organizations/{organization_id}/users/{user_id}` (changes the fields given).
+struct UpdateUser<'a> {
+    user_id: &'a str,
+    body: types::UpdateUserRequest,
+}
+
+impl Call for UpdateUser<'_> {
+    const OPERATION: Operation = Operation::UPDATE_USER;
+    type Envelope = types::UpdateUserResponse;
+    type Output = UpdatedUser;
+
+    fn user_id(&self) -> Option<&str> {
+        Some(self.user_id)
+    }
+
+    fn send<'a>(&'a self, api: &'a Api, organization_id: &'a str) -> impl Sent<'a, Self> {
+        api.update_user(organization_id, self.user_id, &self.body)
+    }
+
+    fn normalize(data: types::UserId) -> Normalized<UpdatedUser> {
+        Ok(UpdatedUser::from(data))
+    }
+}
+
+/// `PUT /v1/organizations/{organization_id}/users/{user_id}/roles`.
+struct ReplaceUserRoles<'a> {
+    user_id: &'a str,
+    body: types::ReplaceUserRolesRequest,
+}
+
+impl Call for ReplaceUserRoles<'_> {
+    const OPERATION: Operation = Operation::REPLACE_USER_ROLES;
+    type Envelope = types::ReplaceUserRolesResponse;
+    type Output = UserRoles;
+
+    fn user_id(&self) -> Option<&str> {
+        Some(self.user_id)
+    }
+
+    fn send<'a>(&'a self, api: &'a Api, organization_id: &'a str) -> impl Sent<'a, Self> {
+        api.replace_user_roles(organization_id, self.user_id, &self.body)
+    }
+
+    fn normalize(data: types::UserRoles) -> Normalized<UserRoles> {
+        Ok(UserRoles::from(data))
+    }
+}
+
+/// `PUT /v1/organizations/{organization_id}/users/{user_id}/disable`.
+struct DisableUser<'a> {
+    user_id: &'a str,
+}
+
+impl Call for DisableUser<'_> {
+    const OPERATION: Operation = Operation::DISABLE_USER;
+    type Envelope = types::UserStatusResponse;
+    type Output = UpdatedUser;
+
+    fn user_id(&self) -> Option<&str> {
+        Some(self.user_id)
+    }
+
+    fn send<'a>(&'a self, api: &'a Api, organization_id: &'a str) -> impl Sent<'a, Self> {
+        api.disable_user(organization_id, self.user_id)
+    }
+
+    fn normalize(data: types::UserId) -> Normalized<UpdatedUser> {
+        Ok(UpdatedUser::from(data))
+    }
+}
+
+/// `PUT /v1/organizations/{organization_id}/users/{user_id}/enable`.
+struct EnableUser<'a> {
+    user_id: &'a str,
+}
+
+impl Call for EnableUser<'_> {
+    const OPERATION: Operation = Operation::ENABLE_USER;
+    type Envelope = types::UserStatusResponse;
+    type Output = UpdatedUser;
+
+    fn user_id(&self) -> Option<&str> {
+        Some(self.user_id)
+    }
+
+    fn send<'a>(&'a self, api: &'a Api, organization_id: &'a str) -> impl Sent<'a, Self> {
+        api.enable_user(organization_id, self.user_id)
+    }
+
+    fn normalize(data: types::UserId) -> Normalized<UpdatedUser> {
+        Ok(UpdatedUser::from(data))
     }
 }
