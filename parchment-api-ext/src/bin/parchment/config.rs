@@ -68,11 +68,13 @@ struct OrganizationSection {
     acting_user: Option<String>,
 }
 
-/// One organization to act on, with the name the config file gives it (if any).
+/// One organization to act on, with the name the config file gives it (if any) and the user
+/// its calls on behalf of a user default to (the configured acting user, if any).
 #[derive(Debug, Clone)]
 pub(crate) struct Target {
     pub(crate) name: Option<String>,
     pub(crate) organization: Organization,
+    pub(crate) acting_user: Option<String>,
 }
 
 impl Target {
@@ -89,6 +91,8 @@ pub(crate) struct Setup {
     client: Client,
     source: Source,
     lookup: Lookup,
+    /// `[partner] acting_user`: the acting user of organizations that name none.
+    partner_acting_user: Option<String>,
 }
 
 enum Source {
@@ -112,6 +116,8 @@ pub(crate) fn load(
         return Ok(Setup {
             client,
             source: Source::Environment,
+            partner_acting_user: lookup(parchment_api_ext::env_vars::USER_ID)
+                .filter(|user| !user.trim().is_empty()),
             lookup: Box::new(lookup),
         });
     };
@@ -136,8 +142,13 @@ pub(crate) fn load(
             path.display()
         )));
     }
+    let partner_acting_user = file
+        .partner
+        .as_ref()
+        .and_then(|partner| partner.acting_user.clone());
     Ok(Setup {
         client,
+        partner_acting_user,
         source: Source::File {
             path: path.to_owned(),
             organizations: file.organizations,
@@ -307,14 +318,24 @@ impl Setup {
     /// The organization named (by config name or id), or the default one.
     pub(crate) fn select(&self, wanted: Option<&str>) -> Result<Target, CliError> {
         match &self.source {
+            // The variables' organization secret belongs to their organization: another
+            // organization has its own secret, so it needs a config file naming it.
             Source::Environment => {
-                let organization = match wanted {
-                    Some(id) => self.client.organization(id),
-                    None => self.client.default_organization().map_err(CliError::Api)?,
-                };
+                let organization = self.client.default_organization().map_err(CliError::Api)?;
+                if let Some(id) = wanted
+                    && id != organization.id()
+                {
+                    return Err(CliError::Config(format!(
+                        "no credentials for organization {id}: the PARCHMENT_* variables hold \
+                         the secret of {} only; name other organizations, each with its own \
+                         secret, in a config file (--config)",
+                        organization.id()
+                    )));
+                }
                 Ok(Target {
                     name: None,
                     organization,
+                    acting_user: self.partner_acting_user.clone(),
                 })
             }
             Source::File {
@@ -373,6 +394,37 @@ impl Setup {
         }
     }
 
+    /// The client every organization's handle is made from.
+    pub(crate) fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The configured organization with this id (never by config name: rosters and plans
+    /// name organizations by id), with its own credentials; a clear configuration error when
+    /// none is configured.
+    pub(crate) fn by_id(&self, id: &str) -> Result<Target, CliError> {
+        match &self.source {
+            Source::Environment => self.select(Some(id)),
+            Source::File {
+                path,
+                organizations,
+                ..
+            } => {
+                let (name, section) = organizations
+                    .iter()
+                    .find(|(_, section)| section.id == id)
+                    .ok_or_else(|| {
+                        CliError::Config(format!(
+                            "no credentials for organization {id}: {} has no \
+                             [organizations.NAME] with id = \"{id}\"",
+                            path.display()
+                        ))
+                    })?;
+                self.target(name, section)
+            }
+        }
+    }
+
     fn target(&self, name: &str, section: &OrganizationSection) -> Result<Target, CliError> {
         let what = match &self.source {
             Source::File { path, .. } => format!("{}: [organizations.{name}]", path.display()),
@@ -384,6 +436,8 @@ impl Setup {
             section.secret_env.as_deref(),
             &self.lookup,
         )?;
+        // Every organization of a config file, the default one too, is addressed with its
+        // own secret: a client-wide secret belongs to one organization only.
         let mut credentials = OrganizationCredentials::new(secret);
         if let Some(user) = &section.acting_user {
             credentials = credentials.acting_user(user);
@@ -395,6 +449,10 @@ impl Setup {
         Ok(Target {
             name: Some(name.to_owned()),
             organization,
+            acting_user: section
+                .acting_user
+                .clone()
+                .or_else(|| self.partner_acting_user.clone()),
         })
     }
 }
