@@ -91,6 +91,15 @@ impl Context {
         self.setup()?.select(self.global.org.as_deref())
     }
 
+    /// [`organization`](Self::organization), its tokens asking for `scopes`.
+    pub(crate) fn organization_scoped(
+        &self,
+        scopes: &'static [parchment_api_ext::Scope],
+    ) -> Result<Target, CliError> {
+        self.setup()?
+            .select_scoped(self.global.org.as_deref(), Some(scopes))
+    }
+
     /// The configured organization with this id, with its own credentials (for rosters,
     /// which name organizations by id); a configuration error naming it when none is.
     pub(crate) fn organization_by_id(&self, id: &str) -> Result<Target, CliError> {
@@ -129,12 +138,13 @@ pub(crate) struct ActingArgs {
 
 impl ActingArgs {
     /// The selected organization's calls on behalf of the user `--as` names, or its
-    /// configured acting user.
+    /// configured acting user, with tokens asking for `scopes` (what the command needs).
     pub(crate) fn acting(
         &self,
         context: &Context,
+        scopes: &'static [parchment_api_ext::Scope],
     ) -> Result<parchment_api_ext::ActingUser, CliError> {
-        let target = context.organization()?;
+        let target = context.organization_scoped(scopes)?;
         let user_id = self
             .user_id
             .clone()

@@ -30,6 +30,7 @@
 use crate::failure::CliError;
 use parchment_api_ext::{
     Client, ClientBuilder, Environment, Organization, OrganizationCredentials, PartnerCredentials,
+    Scope, env_vars,
 };
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -116,8 +117,7 @@ pub(crate) fn load(
         return Ok(Setup {
             client,
             source: Source::Environment,
-            partner_acting_user: lookup(parchment_api_ext::env_vars::USER_ID)
-                .filter(|user| !user.trim().is_empty()),
+            partner_acting_user: lookup(env_vars::USER_ID).filter(|user| !user.trim().is_empty()),
             lookup: Box::new(lookup),
         });
     };
@@ -317,6 +317,17 @@ fn describe_toml_error(path: &Path, text: &str, error: &toml::de::Error) -> Stri
 impl Setup {
     /// The organization named (by config name or id), or the default one.
     pub(crate) fn select(&self, wanted: Option<&str>) -> Result<Target, CliError> {
+        self.select_scoped(wanted, None)
+    }
+
+    /// [`select`](Self::select), its tokens asking for `scopes` instead of the client's (user
+    /// operations): patients and prescriptions need scopes of their own, asked for only by
+    /// the commands that use them, since an organization grants only what it allows.
+    pub(crate) fn select_scoped(
+        &self,
+        wanted: Option<&str>,
+        scopes: Option<&'static [Scope]>,
+    ) -> Result<Target, CliError> {
         match &self.source {
             // The variables' organization secret belongs to their organization: another
             // organization has its own secret, so it needs a config file naming it.
@@ -332,6 +343,19 @@ impl Setup {
                         organization.id()
                     )));
                 }
+                // With the variables' own secret, so that the scopes are this handle's.
+                let secret = (self.lookup)(env_vars::ORGANIZATION_SECRET)
+                    .filter(|secret| !secret.trim().is_empty());
+                let organization = match (scopes, secret) {
+                    (Some(scopes), Some(secret)) => self
+                        .client
+                        .organization_with(
+                            organization.id(),
+                            OrganizationCredentials::new(secret).scopes(scopes),
+                        )
+                        .map_err(CliError::Api)?,
+                    _ => organization,
+                };
                 Ok(Target {
                     name: None,
                     organization,
@@ -366,7 +390,7 @@ impl Setup {
                         )));
                     }
                 };
-                self.target(name, &organizations[name])
+                self.target(name, &organizations[name], scopes)
             }
         }
     }
@@ -388,7 +412,7 @@ impl Setup {
                 }
                 organizations
                     .iter()
-                    .map(|(name, section)| self.target(name, section))
+                    .map(|(name, section)| self.target(name, section, None))
                     .collect()
             }
         }
@@ -420,12 +444,17 @@ impl Setup {
                             path.display()
                         ))
                     })?;
-                self.target(name, section)
+                self.target(name, section, None)
             }
         }
     }
 
-    fn target(&self, name: &str, section: &OrganizationSection) -> Result<Target, CliError> {
+    fn target(
+        &self,
+        name: &str,
+        section: &OrganizationSection,
+        scopes: Option<&'static [Scope]>,
+    ) -> Result<Target, CliError> {
         let what = match &self.source {
             Source::File { path, .. } => format!("{}: [organizations.{name}]", path.display()),
             Source::Environment => format!("organization {name}"),
@@ -441,6 +470,9 @@ impl Setup {
         let mut credentials = OrganizationCredentials::new(secret);
         if let Some(user) = &section.acting_user {
             credentials = credentials.acting_user(user);
+        }
+        if let Some(scopes) = scopes {
+            credentials = credentials.scopes(scopes);
         }
         let organization = self
             .client

@@ -11,7 +11,7 @@ use crate::failure::CliError;
 use crate::output::{self, cell};
 use crate::progress::Progress;
 use futures::StreamExt;
-use parchment_api_ext::Prescription;
+use parchment_api_ext::{Prescription, Scope};
 use serde_json::json;
 
 /// `parchment prescriptions ...`
@@ -71,7 +71,9 @@ fn row(prescription: &Prescription) -> Vec<String> {
 const HEADERS: [&str; 4] = ["SCID", "STATUS", "ITEM", "CREATED"];
 
 async fn list(args: ListArgs, context: &Context) -> Result<Outcome, CliError> {
-    let acting = args.acting.acting(context)?;
+    let acting = args
+        .acting
+        .acting(context, Scope::PRESCRIPTION_OPERATIONS)?;
     let out = context.output();
     let mut request = acting.prescriptions(&args.patient_id).list();
     if let Some(size) = args.page_size {
@@ -112,7 +114,9 @@ async fn list(args: ListArgs, context: &Context) -> Result<Outcome, CliError> {
 }
 
 async fn get(args: GetArgs, context: &Context) -> Result<Outcome, CliError> {
-    let acting = args.acting.acting(context)?;
+    let acting = args
+        .acting
+        .acting(context, Scope::PRESCRIPTION_OPERATIONS)?;
     let out = context.output();
     let response = acting
         .prescriptions(&args.patient_id)
