@@ -36,8 +36,7 @@ pub(crate) struct DryRun {
 pub(crate) enum Outcome {
     /// Everything asked was done (exit 0).
     Done,
-    /// A check found differences (exit 3); for `sync check` and the like.
-    #[allow(dead_code)] // the first user is the roster sync's `check`
+    /// A check found differences (exit 3): `sync check`.
     Drift,
 }
 
@@ -92,6 +91,31 @@ impl Context {
         self.setup()?.select(self.global.org.as_deref())
     }
 
+    /// [`organization`](Self::organization), its tokens asking for `scopes`.
+    pub(crate) fn organization_scoped(
+        &self,
+        scopes: &'static [parchment_api_ext::Scope],
+    ) -> Result<Target, CliError> {
+        self.setup()?
+            .select_scoped(self.global.org.as_deref(), Some(scopes))
+    }
+
+    /// The configured organization with this id, with its own credentials (for rosters,
+    /// which name organizations by id); a configuration error naming it when none is.
+    pub(crate) fn organization_by_id(&self, id: &str) -> Result<Target, CliError> {
+        self.setup()?.by_id(id)
+    }
+
+    /// The client organizations are addressed through.
+    pub(crate) fn client(&self) -> Result<parchment_api_ext::Client, CliError> {
+        Ok(self.setup()?.client().clone())
+    }
+
+    /// The `--org` flag as given.
+    pub(crate) fn org_flag(&self) -> Option<&str> {
+        self.global.org.as_deref()
+    }
+
     /// The organization `--org` names; without `--org`, every configured organization (for
     /// commands that span clinics).
     pub(crate) fn organizations(&self) -> Result<Vec<Target>, CliError> {
@@ -99,5 +123,39 @@ impl Context {
             Some(org) => Ok(vec![self.setup()?.select(Some(org))?]),
             None => self.setup()?.all(),
         }
+    }
+}
+
+/// `--as USER_ID`, flattened into the commands made on behalf of a user (patients,
+/// prescriptions).
+#[derive(Debug, clap::Args)]
+pub(crate) struct ActingArgs {
+    /// The user to act as (usually the prescriber); default: the configured acting user
+    /// (`acting_user` in the config file, or PARCHMENT_USER_ID).
+    #[arg(long = "as", value_name = "USER_ID")]
+    pub(crate) user_id: Option<String>,
+}
+
+impl ActingArgs {
+    /// The selected organization's calls on behalf of the user `--as` names, or its
+    /// configured acting user, with tokens asking for `scopes` (what the command needs).
+    pub(crate) fn acting(
+        &self,
+        context: &Context,
+        scopes: &'static [parchment_api_ext::Scope],
+    ) -> Result<parchment_api_ext::ActingUser, CliError> {
+        let target = context.organization_scoped(scopes)?;
+        let user_id = self
+            .user_id
+            .clone()
+            .or_else(|| target.acting_user.clone())
+            .ok_or_else(|| {
+                CliError::Usage(format!(
+                    "no user to act as for {}: pass --as USER_ID, or set acting_user in the \
+                     config file (or PARCHMENT_USER_ID)",
+                    target.label()
+                ))
+            })?;
+        Ok(target.organization.acting_as(user_id))
     }
 }

@@ -30,6 +30,7 @@
 use crate::failure::CliError;
 use parchment_api_ext::{
     Client, ClientBuilder, Environment, Organization, OrganizationCredentials, PartnerCredentials,
+    Scope, env_vars,
 };
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -68,11 +69,13 @@ struct OrganizationSection {
     acting_user: Option<String>,
 }
 
-/// One organization to act on, with the name the config file gives it (if any).
+/// One organization to act on, with the name the config file gives it (if any) and the user
+/// its calls on behalf of a user default to (the configured acting user, if any).
 #[derive(Debug, Clone)]
 pub(crate) struct Target {
     pub(crate) name: Option<String>,
     pub(crate) organization: Organization,
+    pub(crate) acting_user: Option<String>,
 }
 
 impl Target {
@@ -89,6 +92,8 @@ pub(crate) struct Setup {
     client: Client,
     source: Source,
     lookup: Lookup,
+    /// `[partner] acting_user`: the acting user of organizations that name none.
+    partner_acting_user: Option<String>,
 }
 
 enum Source {
@@ -112,6 +117,7 @@ pub(crate) fn load(
         return Ok(Setup {
             client,
             source: Source::Environment,
+            partner_acting_user: lookup(env_vars::USER_ID).filter(|user| !user.trim().is_empty()),
             lookup: Box::new(lookup),
         });
     };
@@ -136,8 +142,13 @@ pub(crate) fn load(
             path.display()
         )));
     }
+    let partner_acting_user = file
+        .partner
+        .as_ref()
+        .and_then(|partner| partner.acting_user.clone());
     Ok(Setup {
         client,
+        partner_acting_user,
         source: Source::File {
             path: path.to_owned(),
             organizations: file.organizations,
@@ -306,15 +317,49 @@ fn describe_toml_error(path: &Path, text: &str, error: &toml::de::Error) -> Stri
 impl Setup {
     /// The organization named (by config name or id), or the default one.
     pub(crate) fn select(&self, wanted: Option<&str>) -> Result<Target, CliError> {
+        self.select_scoped(wanted, None)
+    }
+
+    /// [`select`](Self::select), its tokens asking for `scopes` instead of the client's (user
+    /// operations): patients and prescriptions need scopes of their own, asked for only by
+    /// the commands that use them, since an organization grants only what it allows.
+    pub(crate) fn select_scoped(
+        &self,
+        wanted: Option<&str>,
+        scopes: Option<&'static [Scope]>,
+    ) -> Result<Target, CliError> {
         match &self.source {
+            // The variables' organization secret belongs to their organization: another
+            // organization has its own secret, so it needs a config file naming it.
             Source::Environment => {
-                let organization = match wanted {
-                    Some(id) => self.client.organization(id),
-                    None => self.client.default_organization().map_err(CliError::Api)?,
+                let organization = self.client.default_organization().map_err(CliError::Api)?;
+                if let Some(id) = wanted
+                    && id != organization.id()
+                {
+                    return Err(CliError::Config(format!(
+                        "no credentials for organization {id}: the PARCHMENT_* variables hold \
+                         the secret of {} only; name other organizations, each with its own \
+                         secret, in a config file (--config)",
+                        organization.id()
+                    )));
+                }
+                // With the variables' own secret, so that the scopes are this handle's.
+                let secret = (self.lookup)(env_vars::ORGANIZATION_SECRET)
+                    .filter(|secret| !secret.trim().is_empty());
+                let organization = match (scopes, secret) {
+                    (Some(scopes), Some(secret)) => self
+                        .client
+                        .organization_with(
+                            organization.id(),
+                            OrganizationCredentials::new(secret).scopes(scopes),
+                        )
+                        .map_err(CliError::Api)?,
+                    _ => organization,
                 };
                 Ok(Target {
                     name: None,
                     organization,
+                    acting_user: self.partner_acting_user.clone(),
                 })
             }
             Source::File {
@@ -345,7 +390,7 @@ impl Setup {
                         )));
                     }
                 };
-                self.target(name, &organizations[name])
+                self.target(name, &organizations[name], scopes)
             }
         }
     }
@@ -367,13 +412,49 @@ impl Setup {
                 }
                 organizations
                     .iter()
-                    .map(|(name, section)| self.target(name, section))
+                    .map(|(name, section)| self.target(name, section, None))
                     .collect()
             }
         }
     }
 
-    fn target(&self, name: &str, section: &OrganizationSection) -> Result<Target, CliError> {
+    /// The client every organization's handle is made from.
+    pub(crate) fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The configured organization with this id (never by config name: rosters and plans
+    /// name organizations by id), with its own credentials; a clear configuration error when
+    /// none is configured.
+    pub(crate) fn by_id(&self, id: &str) -> Result<Target, CliError> {
+        match &self.source {
+            Source::Environment => self.select(Some(id)),
+            Source::File {
+                path,
+                organizations,
+                ..
+            } => {
+                let (name, section) = organizations
+                    .iter()
+                    .find(|(_, section)| section.id == id)
+                    .ok_or_else(|| {
+                        CliError::Config(format!(
+                            "no credentials for organization {id}: {} has no \
+                             [organizations.NAME] with id = \"{id}\"",
+                            path.display()
+                        ))
+                    })?;
+                self.target(name, section, None)
+            }
+        }
+    }
+
+    fn target(
+        &self,
+        name: &str,
+        section: &OrganizationSection,
+        scopes: Option<&'static [Scope]>,
+    ) -> Result<Target, CliError> {
         let what = match &self.source {
             Source::File { path, .. } => format!("{}: [organizations.{name}]", path.display()),
             Source::Environment => format!("organization {name}"),
@@ -384,9 +465,14 @@ impl Setup {
             section.secret_env.as_deref(),
             &self.lookup,
         )?;
+        // Every organization of a config file, the default one too, is addressed with its
+        // own secret: a client-wide secret belongs to one organization only.
         let mut credentials = OrganizationCredentials::new(secret);
         if let Some(user) = &section.acting_user {
             credentials = credentials.acting_user(user);
+        }
+        if let Some(scopes) = scopes {
+            credentials = credentials.scopes(scopes);
         }
         let organization = self
             .client
@@ -395,6 +481,10 @@ impl Setup {
         Ok(Target {
             name: Some(name.to_owned()),
             organization,
+            acting_user: section
+                .acting_user
+                .clone()
+                .or_else(|| self.partner_acting_user.clone()),
         })
     }
 }

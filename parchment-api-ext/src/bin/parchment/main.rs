@@ -5,6 +5,10 @@
 //! cargo parchment --json users get usr_abc123     # one JSON document
 //! cargo parchment --org clinic-b users roles usr_abc123 --set admin,provider --dry-run
 //! cargo parchment orgs validate --all
+//! cargo parchment sync plan roster.csv            # what a roster sync would change
+//! cargo parchment sync apply roster.csv --yes     # make it so; `sync check` exits 3 on drift
+//! cargo parchment patients create --given-name Jane --family-name Citizen --as usr_doc
+//! cargo parchment prescriptions list pat_123 --json
 //! cargo parchment fake --port 8080                # FakeParchment, until Ctrl-C
 //! ```
 //!
@@ -14,8 +18,9 @@
 //! documented in `config.rs` and shown in `examples/parchment.toml`) naming several
 //! organizations, each with its secret or the environment variable holding it, selected with
 //! `--org NAME|ID`; or, without a config file, the `PARCHMENT_*` variables the SDK's
-//! `Client::from_env` reads (`--org ID` then picks another organization with the same
-//! secret).
+//! `Client::from_env` reads, for their one organization. Every organization of a config file
+//! is addressed with its own secret (`Client::organization_with`): a secret belongs to one
+//! organization, so an organization without one configured is a configuration error naming it.
 //!
 //! # Output
 //! A human table by default; with `--json` one JSON document on stdout (JSON lines, one object
@@ -27,14 +32,13 @@
 //!
 //! # Exit codes
 //! 0 success; 1 a call failed (an HTTP error, a time-out, a broken connection); 2 a usage or
-//! configuration error, or input refused before anything was sent; 3 drift found (a check that
-//! found differences, such as the coming `sync check`).
+//! configuration error, or input refused before anything was sent; 3 drift found (`sync
+//! check` found differences).
 //!
 //! # Adding a command
 //! Each subcommand is one module whose arguments type implements [`command::Run`]; it is listed
-//! once, in the `subcommands!` invocation below (the roster sync's `sync plan|apply|check`
-//! is meant to arrive as a `sync.rs` and one line there; patients and prescriptions likewise,
-//! once the SDK has those operations).
+//! once, in the `subcommands!` invocation below (as `sync.rs`, `patients.rs` and
+//! `prescriptions.rs` are).
 
 mod command;
 mod config;
@@ -43,7 +47,10 @@ mod failure;
 mod fake;
 mod orgs;
 mod output;
+mod patients;
+mod prescriptions;
 mod progress;
+mod sync;
 mod users;
 
 use clap::Parser;
@@ -104,6 +111,15 @@ subcommands! {
     /// Organizations: validate the credentials (and mark them integrated).
     #[command(subcommand)]
     Orgs(orgs::OrgsCommand),
+    /// Roster sync: plan, apply or check a roster (CSV or JSON) across organizations.
+    #[command(subcommand)]
+    Sync(sync::SyncCommand),
+    /// Patients, on behalf of a user (--as): create, update.
+    #[command(subcommand)]
+    Patients(patients::PatientsCommand),
+    /// A patient's prescriptions, on behalf of a user (--as): list, get.
+    #[command(subcommand)]
+    Prescriptions(prescriptions::PrescriptionsCommand),
     #[cfg(feature = "testing")]
     /// Serve FakeParchment on loopback and print its base URL and test credentials, until
     /// Ctrl-C (built with the `testing` feature only).
