@@ -168,7 +168,16 @@ fn answer(canned: &Canned, request: &Request<hyper::body::Incoming>) -> Bytes {
             let pages = org.trim_start_matches("pages").parse().unwrap_or(1);
             canned.page(pages, requested_page(request))
         }
-        ["v1", "organizations", org, "users", _, "patients", _, "prescriptions"] => {
+        [
+            "v1",
+            "organizations",
+            org,
+            "users",
+            _,
+            "patients",
+            _,
+            "prescriptions",
+        ] => {
             let pages = org.trim_start_matches("pages").parse().unwrap_or(1);
             canned.prescriptions(pages, requested_page(request))
         }
