@@ -130,6 +130,15 @@ impl Catalogues {
                 .map_or(0, BTreeMap::len)
     }
 
+    /// The ids of the user's own drugs, in creation order.
+    #[cfg(test)]
+    pub(crate) fn user_drug_ids(&self, user_id: &str) -> Vec<String> {
+        self.users
+            .get(user_id)
+            .map(|drugs| drugs.keys().cloned().collect())
+            .unwrap_or_default()
+    }
+
     /// `POST .../users/{user_id}/custom-drugs`.
     pub(crate) fn create_for_user(
         &mut self,
