@@ -9,7 +9,9 @@
 //! Beyond the users operations it keeps patients, the prescriptions a test writes for them
 //! (what a prescriber does in Parchment's UI; the API has no create), both custom-drug
 //! catalogues, SSO links it resolves once, and webhook endpoints it delivers signed
-//! `prescription.created` events to.
+//! `prescription.created` events to. It starts with sample records at fixed ids
+//! ([`SAMPLE_PATIENT_ID`], [`SAMPLE_SCID`], [`SAMPLE_DRUG_ID`]; see
+//! [`FakeConfig::sample_records()`]), so reads have something to return.
 
 mod auth;
 mod call;
