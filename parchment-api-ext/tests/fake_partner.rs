@@ -7,12 +7,20 @@
 mod fake_wire;
 
 use fake_wire::{ALL_SCOPES, Api, drug, patient};
-use parchment_api_ext::testing::{FakeParchment, FakePrescription, FakeWriteError};
+use parchment_api_ext::testing::{
+    FakeConfig, FakeParchment, FakePrescription, FakeWriteError, SAMPLE_DRUG_ID, SAMPLE_PATIENT_ID,
+    SAMPLE_SCID,
+};
 use reqwest::Method;
 use serde_json::{Value, json};
 
+/// A fake without its sample records, so that counts start at zero.
+async fn empty_fake() -> FakeParchment {
+    FakeParchment::start_with(FakeConfig::default().sample_records(false)).await
+}
+
 async fn fake_and_api() -> (FakeParchment, Api) {
-    let fake = FakeParchment::start().await;
+    let fake = empty_fake().await;
     let api = Api::new(&fake, ALL_SCOPES).await;
     (fake, api)
 }
@@ -816,7 +824,7 @@ async fn delete_all_needs_confirm_true_and_keeps_users_drugs() {
 
 #[tokio::test]
 async fn each_route_needs_its_scope() {
-    let fake = FakeParchment::start().await;
+    let fake = empty_fake().await;
     let weak = Api::new(&fake, &["read:users"]).await;
     let strong = Api::new(&fake, ALL_SCOPES).await;
     let id = strong.new_patient("P-1").await;
@@ -973,4 +981,38 @@ async fn the_request_log_has_method_path_status_only() {
     assert_eq!(last.method, "GET");
     assert_eq!(last.status, 200);
     assert!(last.path.ends_with("/prescriptions"));
+}
+
+#[tokio::test]
+async fn a_fake_starts_with_sample_records_of_its_first_generated_user() {
+    let fake = FakeParchment::start().await;
+    let org = org(&fake);
+    let user = fake.user_ids(&org, 2)[1].clone();
+    let api = Api::new(&fake, ALL_SCOPES).await;
+    assert_eq!(fake.patient_count(&org), 1);
+    assert_eq!(fake.prescription_count(&org, SAMPLE_PATIENT_ID), 2);
+    let base = format!("/users/{user}/patients/{SAMPLE_PATIENT_ID}/prescriptions");
+    let listed = api.get(&base).await;
+    assert_eq!(listed.status, 200, "{:?}", listed.body);
+    let statuses: Vec<&Value> = listed.body["data"]["prescriptions"]
+        .as_array()
+        .map(|items| items.iter().map(|item| &item["status"]).collect())
+        .unwrap_or_default();
+    assert_eq!(statuses, [&json!("Active"), &json!("Error")]);
+    let one = api.get(&format!("{base}/{SAMPLE_SCID}")).await;
+    assert_eq!(one.status, 200, "{:?}", one.body);
+    assert_eq!(one.body["data"]["prescription"]["scid"], json!(SAMPLE_SCID));
+    let drugs = api.get(&format!("/users/{user}/custom-drugs")).await;
+    assert_eq!(
+        drugs.body["data"][0]["custom_drug_id"],
+        json!(SAMPLE_DRUG_ID)
+    );
+    assert_eq!(
+        fake.drug_count(&org, None),
+        0,
+        "the organization's catalogue is empty"
+    );
+
+    let empty = empty_fake().await;
+    assert_eq!(empty.patient_count(&empty.credentials().organization_id), 0);
 }

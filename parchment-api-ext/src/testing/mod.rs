@@ -32,7 +32,8 @@ pub fn decode_users_page(body: &[u8]) -> Result<crate::UsersPage, serde_json::Er
 }
 pub use fake::{
     DeliveryOutcome, FakeConfig, FakeCredentials, FakeParchment, FakePrescription, FakeWriteError,
-    Fault, LoggedRequest, SsoSignIn, WebhookDelivery, WebhookUrlError,
+    Fault, LoggedRequest, SAMPLE_DRUG_ID, SAMPLE_PATIENT_ID, SAMPLE_SCID, SsoSignIn,
+    WebhookDelivery, WebhookUrlError,
 };
 
 /// Typed httpmock helpers generated from `openapi/parchment.yaml`.

@@ -43,6 +43,12 @@ pub struct FakeConfig {
     pub token_lifetime: Duration,
     /// How many generated users the organization starts with, besides its administrator.
     pub seed_users: usize,
+    /// Whether the first generated user starts with sample records: one patient
+    /// ([`SAMPLE_PATIENT_ID`](super::SAMPLE_PATIENT_ID)) with two prescriptions they wrote
+    /// ([`SAMPLE_SCID`](super::SAMPLE_SCID) is the first) and one custom drug of their own
+    /// ([`SAMPLE_DRUG_ID`](super::SAMPLE_DRUG_ID)), so that reads have something to return.
+    /// Needs `seed_users` of at least 1.
+    pub sample_records: bool,
     /// How long a connection may take to send a request's headers (and how long an idle
     /// keep-alive connection is kept): connections that stall are closed.
     pub header_read_timeout: Duration,
@@ -66,6 +72,7 @@ impl Default for FakeConfig {
             static_token: "fake-static-token".into(),
             token_lifetime: Duration::from_secs(3600),
             seed_users: 12,
+            sample_records: true,
             header_read_timeout: Duration::from_secs(10),
             webhook_attempts: 3,
             webhook_backoff: Duration::from_secs(1),
@@ -90,6 +97,13 @@ impl FakeConfig {
     /// The organization starts with this many generated users besides its administrator.
     pub fn seed_users(mut self, count: usize) -> Self {
         self.seed_users = count;
+        self
+    }
+
+    /// Whether the first generated user starts with sample records (the field of the same
+    /// name says which); `false` starts with no patient and no drug.
+    pub fn sample_records(mut self, sample_records: bool) -> Self {
+        self.sample_records = sample_records;
         self
     }
 
@@ -127,6 +141,7 @@ impl fmt::Debug for FakeConfig {
             .field("organization_id", &self.organization_id)
             .field("token_lifetime", &self.token_lifetime)
             .field("seed_users", &self.seed_users)
+            .field("sample_records", &self.sample_records)
             .field("header_read_timeout", &self.header_read_timeout)
             .field("webhook_attempts", &self.webhook_attempts)
             .field("webhook_backoff", &self.webhook_backoff)

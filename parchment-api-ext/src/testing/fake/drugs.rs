@@ -38,8 +38,8 @@ const REQUIRED: usize = 7;
 /// One drug's fields as stored (the optional ones only when set), without its id.
 type Drug = Map<String, Value>;
 
-/// Checks a drug body: all fields on create, only those sent on update (`null` clears an
-/// optional field). Returns the changes, or the failed fields.
+/// Checks a drug body: all fields on create, only those sent on update (where `null` clears
+/// an optional field; on create it is refused). Returns the changes, or the failed fields.
 fn check(body: &Value, create: bool) -> Result<Vec<(String, Option<Value>)>, Vec<Violation>> {
     let object = match rules::object(body) {
         Ok(object) => object,
@@ -63,6 +63,12 @@ fn check(body: &Value, create: bool) -> Result<Vec<(String, Option<Value>)>, Vec
             None => continue,
             Some(Value::Null) if required => {
                 violations.push(((*field).into(), "must not be null".into()));
+                continue;
+            }
+            // A new drug has nothing to clear: the documented body is strings only, so a
+            // `null` there is a wrong type, as the spec says.
+            Some(Value::Null) if create => {
+                violations.push(((*field).into(), "must be a string".into()));
                 continue;
             }
             Some(Value::Null) => {
@@ -122,6 +128,15 @@ impl Catalogues {
             + user_id
                 .and_then(|user| self.users.get(user))
                 .map_or(0, BTreeMap::len)
+    }
+
+    /// The ids of the user's own drugs, in creation order.
+    #[cfg(test)]
+    pub(crate) fn user_drug_ids(&self, user_id: &str) -> Vec<String> {
+        self.users
+            .get(user_id)
+            .map(|drugs| drugs.keys().cloned().collect())
+            .unwrap_or_default()
     }
 
     /// `POST .../users/{user_id}/custom-drugs`.
@@ -294,5 +309,23 @@ mod tests {
             check(&long, true).err().map(|v| v[0].0.clone()),
             Some("poison_class".to_owned())
         );
+    }
+
+    #[test]
+    fn null_clears_on_update_only() {
+        let mut body = json!({"item_generic_name": "Paracetamol", "item_strength": "500mg",
+            "item_form": "Tablet", "route_of_administration": "Oral", "quantity": "20",
+            "max_repeats": "2", "poison_class": "S2"});
+        body["doctor_instructions"] = json!(null);
+        let refused = check(&body, true).err().unwrap_or_default();
+        assert_eq!(
+            refused,
+            [(
+                "doctor_instructions".to_owned(),
+                "must be a string".to_owned()
+            )]
+        );
+        let cleared = check(&json!({"doctor_instructions": null}), false).unwrap_or_default();
+        assert_eq!(cleared, [("doctor_instructions".to_owned(), None)]);
     }
 }

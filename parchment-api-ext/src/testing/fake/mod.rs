@@ -9,7 +9,9 @@
 //! Beyond the users operations it keeps patients, the prescriptions a test writes for them
 //! (what a prescriber does in Parchment's UI; the API has no create), both custom-drug
 //! catalogues, SSO links it resolves once, and webhook endpoints it delivers signed
-//! `prescription.created` events to.
+//! `prescription.created` events to. It starts with sample records at fixed ids
+//! ([`SAMPLE_PATIENT_ID`], [`SAMPLE_SCID`], [`SAMPLE_DRUG_ID`]; see
+//! [`FakeConfig::sample_records()`]), so reads have something to return.
 
 mod auth;
 mod call;
@@ -23,6 +25,7 @@ mod patients;
 mod prescriptions;
 mod routes;
 mod rules;
+mod samples;
 mod server;
 mod shared;
 mod sso;
@@ -34,6 +37,7 @@ mod webhooks;
 
 pub use config::{FakeConfig, FakeCredentials, Fault, LoggedRequest};
 pub use prescriptions::{FakePrescription, FakeWriteError};
+pub use samples::{SAMPLE_DRUG_ID, SAMPLE_PATIENT_ID, SAMPLE_SCID};
 pub use sso_links::SsoSignIn;
 pub use webhooks::{DeliveryOutcome, WebhookDelivery, WebhookUrlError};
 
@@ -115,6 +119,15 @@ impl FakeParchment {
             })
             .map_err(|_| std::io::Error::other("the administrator could not be created"))?;
         org.seed(config.seed_users);
+        let base_url = format!("http://{address}");
+        if config.sample_records
+            && let Some(first) = org.users.keys().nth(1).cloned()
+            && !samples::seed(&mut org, &first, &config.partner_id, &base_url)
+        {
+            return Err(std::io::Error::other(
+                "the sample records could not be created",
+            ));
+        }
         let mut state = State::default();
         state.orgs.insert(config.organization_id.clone(), org);
         let credentials = FakeCredentials {
@@ -125,7 +138,6 @@ impl FakeParchment {
             acting_user,
             static_token: config.static_token.clone(),
         };
-        let base_url = format!("http://{address}");
         let policy = webhooks::DeliveryPolicy {
             attempts: config.webhook_attempts,
             first_backoff: config.webhook_backoff,

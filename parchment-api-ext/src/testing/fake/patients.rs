@@ -353,6 +353,13 @@ impl Patients {
         .code("SUCCESS"))
     }
 
+    /// Whether the patient has the prescription `scid`.
+    #[cfg(test)]
+    pub(crate) fn has_prescription(&self, patient_id: &str, scid: &str) -> bool {
+        self.get(patient_id)
+            .is_some_and(|patient| patient.by_scid.contains_key(scid))
+    }
+
     /// How many prescriptions the patient has.
     pub(crate) fn prescription_count(&self, patient_id: &str) -> usize {
         self.by_id

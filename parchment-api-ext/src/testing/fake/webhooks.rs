@@ -5,10 +5,11 @@
 //!
 //! Signature: `X-Webhook-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256>`, keyed with the
 //! whole secret string as issued (`whsec_` prefix included), over the bytes `{t}.{raw body}`.
-//! Each attempt is signed afresh at its own time.
+//! Each attempt is signed afresh at its own time, by the testing kit's
+//! [`sign`](crate::testing::webhooks::sign): the one signer users test their handlers with.
 
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
+use crate::testing::webhooks::sign;
+use crate::webhooks::WebhookSecret;
 use std::fmt;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -55,7 +56,9 @@ impl DeliveryOutcome {
     }
 }
 
-/// A webhook URL the fake refuses: it only delivers to loopback `http(s)` URLs.
+/// A webhook endpoint the fake refuses: it only delivers to loopback `http(s)` URLs, signed
+/// with a secret Parchment could issue (not empty, no outer whitespace or control characters,
+/// as [`WebhookSecret::new`] checks).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct WebhookUrlError {
@@ -89,7 +92,7 @@ impl DeliveryPolicy {
 
 struct Endpoint {
     url: String,
-    secret: String,
+    secret: WebhookSecret,
 }
 
 /// Counts a delivery as in flight until its task ends (or is aborted).
@@ -163,9 +166,12 @@ impl Webhooks {
                 reason: "the fake delivers to loopback addresses only",
             });
         }
+        let secret = WebhookSecret::new(secret).map_err(|_| WebhookUrlError {
+            reason: "the secret is empty or has outer whitespace or control characters",
+        })?;
         lock(&self.endpoints).push(Endpoint {
             url: url.to_owned(),
-            secret: secret.to_owned(),
+            secret,
         });
         Ok(())
     }
@@ -197,7 +203,7 @@ impl Webhooks {
         event: &Event,
         now: std::sync::Arc<dyn Fn() -> i64 + Send + Sync>,
     ) {
-        let targets: Vec<(String, String)> = lock(&self.endpoints)
+        let targets: Vec<(String, WebhookSecret)> = lock(&self.endpoints)
             .iter()
             .map(|e| (e.url.clone(), e.secret.clone()))
             .collect();
@@ -225,7 +231,7 @@ impl Webhooks {
     async fn deliver(
         &self,
         url: &str,
-        secret: &str,
+        secret: &WebhookSecret,
         event_id: &str,
         event_type: &'static str,
         body: &str,
@@ -235,8 +241,9 @@ impl Webhooks {
             if attempt > 1 {
                 tokio::time::sleep(self.policy.backoff_before(attempt)).await;
             }
-            let timestamp = now();
-            let signature = signature_header(secret, timestamp, body.as_bytes());
+            // The fake's clock is never before 1970; a negative time would sign as 0.
+            let timestamp = u64::try_from(now()).unwrap_or_default();
+            let signature = sign(secret, body.as_bytes(), timestamp);
             let sent = self
                 .client
                 .post(url)
@@ -266,33 +273,37 @@ impl Webhooks {
     }
 }
 
-/// `t=<timestamp>,v1=<hex HMAC-SHA256(secret, "{t}.{body}")>`.
-pub(crate) fn signature_header(secret: &str, timestamp: i64, body: &[u8]) -> String {
-    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.as_bytes()) else {
-        // HMAC takes a key of any length; this branch is never taken.
-        return String::new();
-    };
-    mac.update(timestamp.to_string().as_bytes());
-    mac.update(b".");
-    mac.update(body);
-    let digest = mac.finalize().into_bytes();
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    format!("t={timestamp},v1={hex}")
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{DeliveryOutcome, DeliveryPolicy, signature_header};
+    use super::{DeliveryOutcome, DeliveryPolicy, Webhooks, sign};
+    use crate::webhooks::WebhookSecret;
     use std::time::Duration;
 
     #[test]
-    fn known_answer() {
+    fn deliveries_are_signed_by_the_testing_kit() {
         // Computed independently: Python's hmac.new(b"whsec_test", b'1702465200.{"a":1}',
         // hashlib.sha256).hexdigest().
+        let secret = WebhookSecret::new("whsec_test").expect("a valid secret");
         assert_eq!(
-            signature_header("whsec_test", 1_702_465_200, br#"{"a":1}"#),
+            sign(&secret, br#"{"a":1}"#, 1_702_465_200),
             "t=1702465200,v1=3a19fe6915ab6a091ef191cc6dcbf28f0599e3b066e42389b60911b634b517aa"
         );
+    }
+
+    #[test]
+    fn an_endpoint_needs_a_secret_parchment_could_issue() {
+        let hooks = Webhooks::new(DeliveryPolicy {
+            attempts: 1,
+            first_backoff: Duration::ZERO,
+            timeout: Duration::from_secs(1),
+        });
+        for secret in ["", " whsec_x", "whsec_x\n"] {
+            assert!(
+                hooks.register("http://127.0.0.1:9/", secret).is_err(),
+                "{secret:?}"
+            );
+        }
+        assert!(hooks.register("http://127.0.0.1:9/", "whsec_x").is_ok());
     }
 
     #[test]
