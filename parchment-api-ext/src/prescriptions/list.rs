@@ -48,7 +48,7 @@ impl ListPrescriptions {
         self
     }
 
-    /// Starts after this key (a previous page's [`PrescriptionsPage::next_key`]).
+    /// Starts after this key (a previous [`PrescriptionsPage`]'s `next_key`).
     pub fn last_key(mut self, last_key: impl Into<String>) -> Self {
         self.last_key = Some(last_key.into());
         self

@@ -47,7 +47,7 @@ impl ListUsers {
         self
     }
 
-    /// Starts after this key (a previous page's [`UsersPage::next_key`]).
+    /// Starts after this key (a previous [`UsersPage`]'s `next_key`).
     pub fn last_key(mut self, last_key: impl Into<String>) -> Self {
         self.last_key = Some(last_key.into());
         self
