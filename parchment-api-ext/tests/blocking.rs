@@ -17,7 +17,7 @@ impl BackgroundFake {
             .worker_threads(1)
             .enable_all()
             .build()
-            .unwrap();
+            .expect("a runtime for the fake");
         let fake = runtime.block_on(FakeParchment::start_with(config));
         Self {
             runtime,
@@ -26,13 +26,13 @@ impl BackgroundFake {
     }
 
     fn fake(&self) -> &FakeParchment {
-        self.fake.as_ref().unwrap()
+        self.fake.as_ref().expect("running until dropped")
     }
 
     fn client(&self) -> blocking::Client {
         blocking::ClientBuilder::from_async(self.fake().client_builder())
             .build()
-            .unwrap()
+            .expect("succeeds")
     }
 }
 
@@ -49,41 +49,51 @@ fn outside_a_runtime_the_user_operations_run_to_completion() {
     assert!(tokio::runtime::Handle::try_current().is_err());
     let server = BackgroundFake::start(FakeConfig::default().seed_users(30));
     let client = server.client();
-    let organization = client.default_organization().unwrap();
+    let organization = client.default_organization().expect("succeeds");
 
-    assert!(*organization.validate().unwrap());
+    assert!(*organization.validate().expect("succeeds"));
     let users = organization.users();
-    let page = users.list().limit(5).send().unwrap();
+    let page = users.list().limit(5).send().expect("succeeds");
     assert_eq!(page.users.len(), 5);
     let everyone: Vec<_> = users
         .list()
         .limit(7)
         .iter()
         .collect::<Result<_, _>>()
-        .unwrap();
+        .expect("succeeds");
     assert_eq!(everyone.len(), 31, "five pages of 7 and the administrator");
 
     let created = users
         .create(NewUser::new("Ada", "Lovelace", "ada@example.com").roles([Role::Receptionist]))
-        .unwrap();
+        .expect("succeeds");
     let id = created.user_id.clone();
     users
         .update(&id, UserUpdate::new().full_name("Ada King"))
-        .unwrap();
+        .expect("succeeds");
     assert_eq!(
-        users.get(&id).unwrap().full_name.as_deref(),
+        users.get(&id).expect("succeeds").full_name.as_deref(),
         Some("Ada King")
     );
-    users.grant_roles(&id, [Role::RxReader]).unwrap();
-    users.revoke_roles(&id, [Role::Receptionist]).unwrap();
-    let roles = users.set_roles(&id, [Role::Admin, Role::RxReader]).unwrap();
+    users.grant_roles(&id, [Role::RxReader]).expect("succeeds");
+    users
+        .revoke_roles(&id, [Role::Receptionist])
+        .expect("succeeds");
+    let roles = users
+        .set_roles(&id, [Role::Admin, Role::RxReader])
+        .expect("succeeds");
     assert!(roles.roles.contains(&Role::Admin));
-    users.disable(&id).unwrap();
-    users.enable(&id).unwrap();
+    users.disable(&id).expect("succeeds");
+    users.enable(&id).expect("succeeds");
 
-    let found = users.find_by_email("ADA@example.com").unwrap().unwrap();
+    let found = users
+        .find_by_email("ADA@example.com")
+        .expect("the search succeeds")
+        .expect("the user is found");
     assert_eq!(found.user_id, id);
-    let full: Vec<_> = users.read_all(4).collect::<Result<_, _>>().unwrap();
+    let full: Vec<_> = users
+        .read_all(4)
+        .collect::<Result<_, _>>()
+        .expect("succeeds");
     assert_eq!(full.len(), 32);
 }
 
@@ -91,14 +101,14 @@ fn outside_a_runtime_the_user_operations_run_to_completion() {
 fn a_client_built_outside_refuses_calls_made_inside_a_runtime_and_sends_nothing() {
     let server = BackgroundFake::start(FakeConfig::default());
     let client = server.client();
-    let users = client.default_organization().unwrap().users();
+    let users = client.default_organization().expect("succeeds").users();
     let before = server.fake().requests().len();
 
     let async_runtime = tokio::runtime::Builder::new_current_thread()
         .build()
-        .unwrap();
+        .expect("a runtime to call from");
     let (get, listed) = async_runtime.block_on(async {
-        let get = users.get("usr_abc123def456").unwrap_err();
+        let get = users.get("usr_abc123def456").expect_err("refused");
         let listed: Vec<_> = users.list().iter().collect();
         (get, listed)
     });
@@ -107,7 +117,7 @@ fn a_client_built_outside_refuses_calls_made_inside_a_runtime_and_sends_nothing(
     assert!(get.to_string().contains("async runtime"), "{get}");
     assert_eq!(listed.len(), 1, "the refusal, then the end");
     assert_eq!(
-        listed[0].as_ref().unwrap_err().kind(),
+        listed[0].as_ref().expect_err("refused").kind(),
         ErrorKind::Configuration
     );
     assert_eq!(server.fake().requests().len(), before, "nothing was sent");
@@ -122,7 +132,7 @@ async fn inside_a_tokio_test_building_is_refused_with_a_configuration_error() {
 
     let refused = blocking::ClientBuilder::from_async(fake.client_builder())
         .build()
-        .unwrap_err();
+        .expect_err("refused");
 
     assert_eq!(refused.kind(), ErrorKind::Configuration);
     assert!(refused.to_string().contains("async runtime"), "{refused}");
