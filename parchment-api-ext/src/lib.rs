@@ -30,6 +30,9 @@ mod users;
 mod validate;
 pub mod webhooks;
 
+#[cfg(feature = "blocking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+pub mod blocking;
 #[cfg(feature = "sync")]
 pub mod sync;
 #[cfg(feature = "testing")]

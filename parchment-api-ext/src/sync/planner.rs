@@ -14,6 +14,7 @@ use super::report::Failure;
 use super::roster::{Person, ProviderProfile};
 use crate::models::{ProviderDetails, User, UserSummary};
 use crate::organization::Organization;
+use crate::users::find::{email_key, is_partner_id};
 use futures::{StreamExt, TryStreamExt, stream};
 use parchment_api::Role;
 use std::collections::HashMap;
@@ -79,15 +80,6 @@ impl Current {
             full_name: self.full_name().map(str::to_owned),
         }
     }
-}
-
-/// Whether Parchment's `external_user_id` is this partner id: Parchment stores the partner's
-/// id prefixed with the partner's name (`PARTNER#USER_12345` for `USER_12345`).
-fn is_partner_id(external_user_id: &str, partner_user_id: &str) -> bool {
-    external_user_id == partner_user_id
-        || external_user_id
-            .split_once('#')
-            .is_some_and(|(_, id)| id == partner_user_id)
 }
 
 /// Reads the organization's users and plans its changes. A read that fails makes the
@@ -249,10 +241,7 @@ fn match_people(people: &[Person], current: &[Current]) -> Vec<Found> {
     let mut by_email: HashMap<String, Vec<usize>> = HashMap::new();
     for (index, user) in current.iter().enumerate() {
         if let Some(email) = user.email() {
-            by_email
-                .entry(email.trim().to_lowercase())
-                .or_default()
-                .push(index);
+            by_email.entry(email_key(email)).or_default().push(index);
         }
     }
     let person_subject = |person: &Person| Subject {
@@ -647,14 +636,6 @@ fn leaves_no_admin(current: &[Current], actions: &[Action]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn partner_ids_match_with_or_without_the_partner_prefix() {
-        assert!(is_partner_id("PARTNER#USER_1", "USER_1"));
-        assert!(is_partner_id("USER_1", "USER_1"));
-        assert!(!is_partner_id("PARTNER#USER_10", "USER_1"));
-        assert!(!is_partner_id("USER_1", "PARTNER#USER_2"));
-    }
 
     fn user(id: &str, roles: &[Role]) -> Current {
         Current {

@@ -229,7 +229,7 @@ impl Person {
 
     /// The email as matched: trimmed, lower case.
     pub(crate) fn email_key(&self) -> String {
-        self.email.trim().to_lowercase()
+        crate::users::find::email_key(&self.email)
     }
 
     /// Every rule this person breaks, by field.

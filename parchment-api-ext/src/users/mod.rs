@@ -13,6 +13,7 @@ macro_rules! text_setters {
 use text_setters;
 
 mod create;
+pub(crate) mod find;
 mod list;
 mod roles;
 mod update;
