@@ -94,6 +94,8 @@ pub(crate) struct Engine {
     pub(crate) fingerprints: RandomState,
     #[cfg(feature = "read-cache")]
     pub(crate) read_cache: Option<ReadCache>,
+    /// Serializes the read-change-write role helpers per (organization, user).
+    pub(crate) role_locks: crate::users::RoleLocks,
 }
 
 /// Who a call is made for and with which credentials: built once per handle.

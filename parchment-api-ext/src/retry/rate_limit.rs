@@ -158,7 +158,11 @@ mod tests {
                 wait: Duration::from_secs(1)
             })
         );
-        assert_eq!(start.elapsed(), Duration::ZERO, "no sleeping past the deadline");
+        assert_eq!(
+            start.elapsed(),
+            Duration::ZERO,
+            "no sleeping past the deadline"
+        );
         // The refused slot was given back: the next caller gets 1 s, not 2 s.
         limiter.acquire(None).await.unwrap();
         assert_eq!(start.elapsed(), Duration::from_secs(1));
