@@ -360,6 +360,7 @@ impl ClientBuilder {
             token_timeout: self.token_timeout,
             tokens: TokenCache::default(),
             fingerprints: RandomState::new(),
+            role_locks: Default::default(),
             #[cfg(feature = "read-cache")]
             read_cache: self
                 .read_cache

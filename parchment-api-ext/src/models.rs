@@ -58,8 +58,14 @@ pub struct User {
     pub title: Option<String>,
     /// The eRx entity id some responses carry at the top level.
     pub erx_entity_id: Option<String>,
-    /// The user's roles (empty if the response carried none).
+    /// The user's roles (empty if the response carried none: see
+    /// [`roles_reported`](Self::roles_reported)).
     pub roles: Vec<Role>,
+    /// Whether the response reported the roles at all. `access_roles` may be `null` or absent;
+    /// then `roles` is empty but means "not reported", not "no roles", and the
+    /// read-change-write role helpers refuse to compute a change from it.
+    #[serde(skip)]
+    pub roles_reported: bool,
     /// Prescriber details: `None` for non-providers, and when Parchment could not fetch them.
     pub provider_details: Option<ProviderDetails>,
     /// Free-form `details` some responses carry.
@@ -198,6 +204,7 @@ impl From<types::User> for User {
             full_name: wire.full_name,
             title: wire.title,
             erx_entity_id: wire.erx_entity_id,
+            roles_reported: wire.access_roles.is_some(),
             roles: wire.access_roles.unwrap_or_default(),
             provider_details: wire.provider_details.map(ProviderDetails::from),
             details: wire.details,

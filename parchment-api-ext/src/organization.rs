@@ -214,6 +214,11 @@ impl Organization {
     }
 
     /// What is wrong with the organization id and the given user id, if anything.
+    /// The client's per-user locks of the role helpers.
+    pub(crate) fn role_locks(&self) -> &crate::users::RoleLocks {
+        &self.inner.engine.role_locks
+    }
+
     pub(crate) fn id_errors(&self, user_id: Option<&str>) -> Vec<FieldError> {
         std::iter::once(self.inner.target.id_problem.clone())
             .chain(user_id.map(|user_id| validate::id("user_id", user_id)))

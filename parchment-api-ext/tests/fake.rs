@@ -476,6 +476,37 @@ async fn grant_and_revoke_roles_read_then_replace() {
 }
 
 #[tokio::test]
+async fn a_grant_and_a_revoke_made_together_on_one_client_both_take_effect() {
+    // Before the per-user lock, the grant read first (slowly), the revoke read and wrote, and
+    // the grant then wrote its stale set back: the revocation was undone, both returned Ok.
+    let fake = FakeParchment::start().await;
+    let users = users(&fake);
+    let receptionist = first_with_role(&users, Role::Receptionist).await;
+    let id = receptionist.user_id.clone();
+    users
+        .grant_roles(&id, [Role::Admin])
+        .await
+        .expect("admin granted");
+
+    fake.inject(Fault::Latency(Duration::from_millis(300)), 1); // the grant's read
+    let granting = tokio::spawn({
+        let (users, id) = (users.clone(), id.clone());
+        async move { users.grant_roles(&id, [Role::RxReader]).await }
+    });
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let revoked = users.revoke_roles(&id, [Role::Admin]).await;
+    let granted = granting.await.expect("joined");
+
+    granted.expect("granted");
+    revoked.expect("revoked");
+    let roles = read(&users, &id).await.roles;
+    assert!(
+        same_roles(&roles, &[Role::Receptionist, Role::RxReader]),
+        "both changes applied: {roles:?}"
+    );
+}
+
+#[tokio::test]
 async fn a_user_id_that_needs_encoding_reaches_the_fake_as_one_path_segment() {
     let fake = FakeParchment::start().await;
     let users = users(&fake);

@@ -627,3 +627,75 @@ async fn ids_are_percent_encoded_into_one_path_segment() {
     mock.assert_async().await;
     assert_eq!(user.user_id, "PARTNER USER%");
 }
+
+#[tokio::test]
+async fn grant_and_revoke_refuse_when_the_read_did_not_report_roles() {
+    // Before, a read without `access_roles` counted as "no roles": the grant replaced every
+    // role the user held with the granted one.
+    for roles in [json!(null), json!("absent")] {
+        let server = MockServer::start_async().await;
+        server
+            .mock_async(|when, then| {
+                when.method(GET)
+                    .path("/v1/organizations/org_7f3a/users/usr_1");
+                let user = if roles.is_null() {
+                    json!({"user_id": "usr_1", "access_roles": null})
+                } else {
+                    json!({"user_id": "usr_1"})
+                };
+                then.status(200).json_body(envelope(user));
+            })
+            .await;
+        let any_write = server
+            .mock_async(|when, then| {
+                when.method(PUT);
+                then.status(500);
+            })
+            .await;
+        let users = support::client(&server.base_url())
+            .organization(ORG)
+            .users();
+        let user = users.get("usr_1").await.expect("read");
+        assert!(!user.roles_reported && user.roles.is_empty());
+
+        let error = users
+            .grant_roles("usr_1", [Role::Provider])
+            .await
+            .expect_err("roles not reported");
+        assert_eq!(error.kind(), ErrorKind::InvalidInput);
+        assert_eq!(error.field_errors()[0].code, "not_reported");
+        let error = users
+            .revoke_roles("usr_1", [Role::Admin])
+            .await
+            .expect_err("roles not reported");
+        assert_eq!(error.field_errors()[0].code, "not_reported");
+        assert_eq!(any_write.calls_async().await, 0, "nothing written");
+    }
+}
+
+#[tokio::test]
+async fn a_revoke_the_server_did_not_apply_is_a_conflict() {
+    let server = MockServer::start_async().await;
+    user_with_roles(&server, json!(["admin", "provider"])).await;
+    server
+        .mock_async(|when, then| {
+            when.method(PUT)
+                .path("/v1/organizations/org_7f3a/users/usr_1/roles")
+                .json_body(json!({"access_roles": ["provider"]}));
+            then.status(200)
+                .header("x-request-id", "req-revoke")
+                .json_body(envelope(
+                    json!({"user_id": "usr_1", "access_roles": ["admin", "provider"]}),
+                ));
+        })
+        .await;
+    let users = support::client(&server.base_url())
+        .organization(ORG)
+        .users();
+    let error = users
+        .revoke_roles("usr_1", [Role::Admin])
+        .await
+        .expect_err("admin is still held");
+    assert_eq!(error.kind(), ErrorKind::Conflict);
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(200));
+}

@@ -94,6 +94,8 @@ pub(crate) struct Engine {
     pub(crate) fingerprints: RandomState,
     #[cfg(feature = "read-cache")]
     pub(crate) read_cache: Option<ReadCache>,
+    /// Serializes the read-change-write role helpers per (organization, user).
+    pub(crate) role_locks: crate::users::RoleLocks,
 }
 
 /// Who a call is made for and with which credentials: built once per handle.
@@ -204,8 +206,22 @@ impl Engine {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            if let Some(limiter) = &self.rate_limiter {
-                limiter.acquire().await;
+            // The wait for a rate-limit slot counts against the call's deadline: a slot after
+            // it fails the call now instead of sleeping past it (and gives the slot back).
+            if let Some(limiter) = &self.rate_limiter
+                && let Err(late) = limiter
+                    .acquire(time_left().map(|left| tokio::time::Instant::now() + left))
+                    .await
+            {
+                return Err(Error::new(
+                    ErrorKind::Timeout,
+                    operation.name,
+                    format!(
+                        "the call's deadline would pass waiting {} ms for a rate-limit slot",
+                        millis(late.wait)
+                    ),
+                )
+                .with_attempts(attempt - 1));
             }
             let started = Instant::now();
             // Boxed: an attempt (credentials, time limit, the generated call) is kilobytes, and

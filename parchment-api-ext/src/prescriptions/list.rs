@@ -98,6 +98,10 @@ impl Paged for PrescriptionsPage {
     fn next_key(&self) -> Option<&str> {
         self.next_key.as_deref()
     }
+
+    fn is_empty(&self) -> bool {
+        self.prescriptions.is_empty()
+    }
 }
 
 /// One page.

@@ -159,4 +159,8 @@ impl Paged for UsersPage {
     fn next_key(&self) -> Option<&str> {
         self.next_key.as_deref()
     }
+
+    fn is_empty(&self) -> bool {
+        self.users.is_empty()
+    }
 }

@@ -20,11 +20,12 @@ mod update;
 
 pub use create::NewUser;
 pub use list::ListUsers;
+pub(crate) use roles::RoleLocks;
 pub use update::{ProviderDetailsUpdate, UserUpdate};
 
 use crate::cache::Entry;
 use crate::engine::{Api, Call, Normalized, Sent};
-use crate::error::{Error, FieldError, Result};
+use crate::error::{Error, ErrorKind, FieldError, Result};
 use crate::models::{CreatedUser, UpdatedUser, User, UserRoles};
 use crate::operation::Operation;
 use crate::organization::Organization;
@@ -160,8 +161,11 @@ impl Users {
 
     /// Adds `roles` to the user's roles: reads the user, then replaces the roles with the union.
     ///
-    /// Not atomic: a change made by someone else between the read and the write is overwritten.
-    /// Refused (nothing written) when the user holds a role the API cannot write back
+    /// Not atomic on the server: a change made elsewhere (another process or client) between
+    /// the read and the write is overwritten. Within one client (all its clones) the helpers
+    /// for one user run one at a time, so a grant and a revoke made together both take effect.
+    /// Refused (nothing written) when the read did not report the user's roles
+    /// (`access_roles` `null` or absent), since "not reported" is not "none". Refused (nothing written) when the user holds a role the API cannot write back
     /// (`owner`, `support`, or one the SDK does not know), since replacing would drop it; a
     /// `member` role (what a re-enabled user holds) is replaced. When nothing would change, no
     /// write is made and the response is the read's.
@@ -171,7 +175,7 @@ impl Users {
         roles: impl IntoIterator<Item = Role>,
     ) -> Result<Response<UserRoles>> {
         let granted = roles::distinct(roles);
-        self.change_roles("grant roles", user_id, &granted, |current| {
+        self.change_roles("grant roles", user_id, &granted, &[], |current| {
             roles::union(current, &granted)
         })
         .await
@@ -179,14 +183,15 @@ impl Users {
 
     /// Removes `roles` from the user's roles: reads the user, then replaces the roles with what
     /// remains. Removing every role is refused (disable the user instead). Same caveats as
-    /// [`Users::grant_roles`].
+    /// [`Users::grant_roles`]; in addition, a write whose answer still lists a revoked role is
+    /// [`ErrorKind::Conflict`] (the revocation did not stick).
     pub async fn revoke_roles(
         &self,
         user_id: &str,
         roles: impl IntoIterator<Item = Role>,
     ) -> Result<Response<UserRoles>> {
         let revoked = roles::distinct(roles);
-        self.change_roles("revoke roles", user_id, &[], |current| {
+        self.change_roles("revoke roles", user_id, &[], &revoked, |current| {
             roles::difference(current, &revoked)
         })
         .await
@@ -197,6 +202,7 @@ impl Users {
         operation: &'static str,
         user_id: &str,
         added: &[Role],
+        removed: &[Role],
         change: impl FnOnce(&[Role]) -> Vec<Role>,
     ) -> Result<Response<UserRoles>> {
         let mut errors = self.organization.id_errors(Some(user_id));
@@ -204,8 +210,28 @@ impl Users {
             errors.extend(validate::assignable_roles(added));
         }
         refuse_if_any(operation, errors)?;
+        // One read-change-write per user at a time on this client: otherwise a grant that read
+        // before a revoke wrote would put the revoked role back, and both would return Ok.
+        let _one_at_a_time = self
+            .organization
+            .role_locks()
+            .lock(self.organization.id(), user_id)
+            .await;
         // Past the read cache: the new set is computed from the roles held now.
         let user = self.fresh().get(user_id).await?;
+        if !user.roles_reported {
+            // "Not reported" is not "no roles": a replacement computed from it would drop
+            // every role the user holds.
+            return Err(Error::invalid_input(
+                operation,
+                vec![FieldError::new(
+                    "access_roles",
+                    "not_reported",
+                    "the server's read of the user did not report its roles, so a change \
+                     cannot be computed from them; set the roles explicitly with set_roles",
+                )],
+            ));
+        }
         let kept = roles::writable_base(&user.roles);
         refuse_if_any(operation, kept.errors)?;
         let wanted = change(&kept.roles);
@@ -216,7 +242,19 @@ impl Users {
             }));
         }
         refuse_if_any(operation, validate::assignable_roles(&wanted))?;
-        self.send_roles(user_id, wanted).await
+        let written = self.send_roles(user_id, wanted).await?;
+        // The server answers with the roles now held: a revoked role still among them means
+        // the change did not stick (another writer, outside this client, got in between).
+        if let Some(kept) = removed.iter().find(|role| written.roles.contains(role)) {
+            return Err(Error::new(
+                ErrorKind::Conflict,
+                operation,
+                format!("the user still holds `{kept}` after the roles were replaced"),
+            )
+            .with_status(written.status())
+            .with_request_id(written.request_id().map(str::to_owned)));
+        }
+        Ok(written)
     }
 
     /// Disables the user: sign-in is blocked and roles drop to `member`. Idempotent.
