@@ -81,4 +81,7 @@ impl Operation {
     /// Deleting everything twice deletes everything once.
     pub(crate) const DELETE_ORGANIZATION_CUSTOM_DRUGS: Self =
         Self::write_elsewhere("delete all organization custom drugs", true);
+    /// A POST that issues a one-use credential: repeated only when the connection could not be
+    /// made. Changes no user, so cached reads stay valid.
+    pub(crate) const CREATE_SSO_LINK: Self = Self::write_elsewhere("create SSO link", false);
 }

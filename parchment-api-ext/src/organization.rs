@@ -196,6 +196,45 @@ impl Organization {
         self.inner.engine.run(&self.inner.target, call)
     }
 
+    /// Runs `call` with raw partner headers, acting as `acting_user`, in place of a bearer
+    /// token (`POST /v1/sso` takes none). A client with a static token has no partner
+    /// credentials: the call fails with a configuration error and sends nothing.
+    pub(crate) async fn run_with_partner_headers<C: Call>(
+        &self,
+        acting_user: &str,
+        call: &C,
+    ) -> Result<Response<C::Output>> {
+        let handle = &*self.inner;
+        let engine = &handle.engine;
+        let Auth::Partner(partner) = &engine.auth else {
+            return Err(Error::configuration(
+                "SSO links need partner credentials (ClientBuilder::partner_credentials): \
+                 a client with a static access token cannot ask for one",
+            ));
+        };
+        let credentials = Credentials::partner_headers(
+            partner,
+            &handle.target.organization_id,
+            handle.secret()?,
+            acting_user,
+            &engine.user_agent,
+        )?;
+        let target = Target {
+            organization_id: handle.target.organization_id.clone(),
+            credentials,
+            retry_policy: handle.target.retry_policy.clone(),
+            id_problem: handle.target.id_problem.clone(),
+            #[cfg(feature = "read-cache")]
+            cache_credentials: handle.target.cache_credentials,
+        };
+        engine.run(&target, call).await
+    }
+
+    /// Now, on the client's clock.
+    pub(crate) fn now(&self) -> std::time::Instant {
+        self.inner.engine.clock.now()
+    }
+
     /// Runs a read through the client's read cache when it has one (`entry` names what is
     /// read; made only when there is a cache).
     pub(crate) fn run_cached<'a, C>(

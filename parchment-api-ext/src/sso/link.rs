@@ -27,8 +27,6 @@ impl SsoLink {
     /// The link from `POST /v1/sso`'s `data`, received at `received_at` (monotonic) and
     /// `received_at_wall` (wall clock). A missing or negative `expires_in` counts as the
     /// documented 300 s.
-    // The `POST /v1/sso` operation that builds it is wired onto the call engine separately.
-    #[allow(dead_code)]
     pub(crate) fn from_wire(
         sso_token: String,
         redirect_url: String,
