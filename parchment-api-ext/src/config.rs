@@ -23,6 +23,10 @@ use std::time::Duration;
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long to wait for a whole response, by default.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The longest time limit (connect, response, attempt, call, token request) and token renewal
+/// margin accepted: a day. A longer one is a mistake (a unit mix-up, `Duration::MAX`) that would
+/// overflow clocks or pin callers for ever, and is refused by [`ClientBuilder::build`].
+pub const MAX_TIME_LIMIT: Duration = Duration::from_secs(24 * 60 * 60);
 /// The largest response body read, by default: a page of 100 users is about 50 KiB.
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
 
@@ -47,6 +51,10 @@ pub mod env_vars {
     pub const ORGANIZATION_ID: &str = "PARCHMENT_ORGANIZATION_ID";
 }
 
+/// A caller's adjustments to the HTTP client builder (see
+/// [`ClientBuilder::configure_http_client`]).
+type ConfigureHttp = Arc<dyn Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync>;
+
 /// Builds a [`Client`]. Start from [`Client::builder`].
 #[derive(Clone)]
 #[must_use]
@@ -63,7 +71,7 @@ pub struct ClientBuilder {
     user_agent: String,
     connect_timeout: Duration,
     timeout: Duration,
-    http_client: Option<reqwest::Client>,
+    configure_http: Option<ConfigureHttp>,
     allow_insecure_http: bool,
     retry_policy: RetryPolicy,
     attempt_timeout: Option<Duration>,
@@ -110,7 +118,7 @@ impl Default for ClientBuilder {
             user_agent: concat!("parchment-rs/", env!("CARGO_PKG_VERSION")).to_owned(),
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             timeout: DEFAULT_TIMEOUT,
-            http_client: None,
+            configure_http: None,
             allow_insecure_http: false,
             retry_policy: RetryPolicy::default(),
             attempt_timeout: None,
@@ -165,7 +173,8 @@ impl ClientBuilder {
         self
     }
 
-    /// How long before its expiry a token is replaced (default 60 s; at most half its life).
+    /// How long before its expiry a token is replaced (default 60 s; at most half its life; at
+    /// most [`MAX_TIME_LIMIT`]).
     pub fn token_renewal_margin(mut self, margin: Duration) -> Self {
         self.token_renewal_margin = margin;
         self
@@ -197,24 +206,35 @@ impl ClientBuilder {
         self
     }
 
-    /// How long to wait for a connection (default 10 s). Ignored with [`Self::http_client`].
+    /// How long to wait for a connection (default 10 s; more than zero, at most
+    /// [`MAX_TIME_LIMIT`]).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
     }
 
-    /// How long to wait for a whole response (default 30 s). Ignored with
-    /// [`Self::http_client`].
+    /// How long to wait for a whole response (default 30 s; more than zero, at most
+    /// [`MAX_TIME_LIMIT`]).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
     }
 
-    /// Uses this `reqwest::Client` (and its connection pool, time-outs and TLS settings). Turn
-    /// its redirects off: the SDK's own client never follows them, so that credentials cannot
-    /// travel to another origin.
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http_client = Some(client);
+    /// Adjusts the `reqwest::ClientBuilder` the SDK builds its HTTP client from (pool sizes,
+    /// TCP keep-alive, extra root certificates, a proxy for remote hosts, local address...).
+    ///
+    /// The SDK starts from [`http_client_builder`](crate::http_client_builder), applies
+    /// `configure`, then sets its own policies over whatever it set: redirects are never followed
+    /// (reqwest drops `Authorization` on a cross-origin redirect, but not
+    /// `x-organization-secret` nor `x-partner-secret`), the time limits are
+    /// [`Self::connect_timeout`] and [`Self::timeout`], and a loopback base URL is called without
+    /// any proxy. A ready-made `reqwest::Client` is not accepted, since none of that could be
+    /// enforced on it.
+    pub fn configure_http_client(
+        mut self,
+        configure: impl Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync + 'static,
+    ) -> Self {
+        self.configure_http = Some(Arc::new(configure));
         self
     }
 
@@ -232,7 +252,8 @@ impl ClientBuilder {
         self
     }
 
-    /// A time limit for each attempt (token included); a late attempt fails with
+    /// A time limit for each attempt (token included; more than zero, at most
+    /// [`MAX_TIME_LIMIT`]); a late attempt fails with
     /// [`ErrorKind::Timeout`](crate::ErrorKind::Timeout) and may be retried. Default: only the
     /// HTTP client's [`timeout`](Self::timeout).
     pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
@@ -242,14 +263,15 @@ impl ClientBuilder {
 
     /// A time limit for a whole call, retries and waits included; past it the call fails with
     /// [`ErrorKind::Timeout`](crate::ErrorKind::Timeout), and no retry is started that could
-    /// not finish in time.
+    /// not finish in time. More than zero, at most [`MAX_TIME_LIMIT`].
     pub fn call_deadline(mut self, deadline: Duration) -> Self {
         self.call_deadline = Some(deadline);
         self
     }
 
     /// At most this many requests a second, across every clone of the client (evenly spaced;
-    /// callers wait for their turn). Default: no limit.
+    /// callers wait for their turn). Default: no limit. Must be a finite number above zero;
+    /// below one a minute it is raised to one a minute.
     pub fn rate_limit(mut self, requests_per_second: f64) -> Self {
         self.rate_limit = Some(requests_per_second);
         self
@@ -266,7 +288,8 @@ impl ClientBuilder {
     /// The time limit of one token request (`POST /v1/token`, retries included), default 30 s.
     /// Every call of an organization that needs a new token waits on the same request: past
     /// this limit it fails with [`ErrorKind::Timeout`](crate::ErrorKind::Timeout) and the next
-    /// call asks again, so that a hung request cannot hold them all.
+    /// call asks again, so that a hung request cannot hold them all. More than zero, at most
+    /// [`MAX_TIME_LIMIT`].
     pub fn token_timeout(mut self, timeout: Duration) -> Self {
         self.token_timeout = timeout;
         self
@@ -288,6 +311,7 @@ impl ClientBuilder {
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<Client> {
         let base_url = checked_base_url(&self.base_url, self.allow_insecure_http)?;
+        self.check_limits()?;
         let auth = match (&self.access_token, &self.partner) {
             (Some(_), Some(_)) => {
                 return Err(Error::configuration(
@@ -328,19 +352,25 @@ impl ClientBuilder {
             .transpose()?;
         let user_agent = HeaderValue::from_str(&self.user_agent)
             .map_err(|_| Error::configuration("the user agent is not a valid header value"))?;
-        let http = match self.http_client {
-            Some(client) => client,
-            None => crate::tls::http_client_builder()?
-                .connect_timeout(self.connect_timeout)
-                .timeout(self.timeout)
-                // reqwest drops `Authorization` on a cross-origin redirect but not
-                // `x-organization-secret`: never follow one.
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .map_err(|e| {
-                    Error::configuration("the HTTP client could not be built").with_source(e)
-                })?,
-        };
+        let mut http = crate::tls::http_client_builder()?;
+        if let Some(configure) = &self.configure_http {
+            http = configure(http);
+        }
+        // Set after the caller's adjustments, so that they cannot be undone. reqwest drops
+        // `Authorization` on a cross-origin redirect but not `x-organization-secret`: never
+        // follow one.
+        http = http
+            .connect_timeout(self.connect_timeout)
+            .timeout(self.timeout)
+            .redirect(reqwest::redirect::Policy::none());
+        if reqwest::Url::parse(&base_url).is_ok_and(|url| is_loopback(&url)) {
+            // A system proxy (HTTP_PROXY, ALL_PROXY...) would see a plain-http loopback call's
+            // credentials in clear text, and has no business with a local server anyway.
+            http = http.no_proxy();
+        }
+        let http = http.build().map_err(|e| {
+            Error::configuration("the HTTP client could not be built").with_source(e)
+        })?;
         Ok(Client::from_engine(Engine {
             api: parchment_api::Client::new_with_client(
                 &base_url,
@@ -368,6 +398,41 @@ impl ClientBuilder {
                 .map(|config| ReadCache::new(config, self.clock.clone())),
             clock: self.clock,
         }))
+    }
+
+    /// Refuses time limits and rates that would overflow a clock, never fire, or not limit.
+    fn check_limits(&self) -> Result<()> {
+        let limits = [
+            ("connect_timeout", Some(self.connect_timeout)),
+            ("timeout", Some(self.timeout)),
+            ("attempt_timeout", self.attempt_timeout),
+            ("call_deadline", self.call_deadline),
+            ("token_timeout", Some(self.token_timeout)),
+        ];
+        for (name, limit) in limits {
+            if let Some(limit) = limit
+                && (limit.is_zero() || limit > MAX_TIME_LIMIT)
+            {
+                return Err(Error::configuration(format!(
+                    "ClientBuilder::{name} must be more than zero and at most a day, got {limit:?}"
+                )));
+            }
+        }
+        if self.token_renewal_margin > MAX_TIME_LIMIT {
+            return Err(Error::configuration(format!(
+                "ClientBuilder::token_renewal_margin must be at most a day, got {:?}",
+                self.token_renewal_margin
+            )));
+        }
+        if let Some(rate) = self.rate_limit
+            && !(rate.is_finite() && rate > 0.0)
+        {
+            return Err(Error::configuration(format!(
+                "ClientBuilder::rate_limit must be a finite number of requests a second above \
+                 zero, got {rate}"
+            )));
+        }
+        Ok(())
     }
 
     /// Reads the settings from `lookup` (a variable's value by name): see [`env_vars`].
@@ -454,6 +519,25 @@ fn checked_base_url(raw: &str, allow_insecure_http: bool) -> Result<String> {
     Ok(url.as_str().trim_end_matches('/').to_owned())
 }
 
+/// `raw` for `Debug`: any userinfo, query or fragment replaced by `[redacted]` (a base URL
+/// refused by `build` may still carry a password or a signed query), an unparsable one whole.
+fn redacted_url(raw: &str) -> String {
+    let Ok(mut url) = reqwest::Url::parse(raw.trim()) else {
+        return "[unparsable URL, redacted]".to_owned();
+    };
+    if !url.username().is_empty() || url.password().is_some() {
+        let _ = url.set_username("[redacted]");
+        let _ = url.set_password(None);
+    }
+    if url.query().is_some() {
+        url.set_query(Some("[redacted]"));
+    }
+    if url.fragment().is_some() {
+        url.set_fragment(Some("[redacted]"));
+    }
+    url.to_string()
+}
+
 fn is_loopback(url: &reqwest::Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
@@ -467,7 +551,7 @@ impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let redacted = |set: bool| if set { "[redacted]" } else { "[not set]" };
         f.debug_struct("ClientBuilder")
-            .field("base_url", &self.base_url)
+            .field("base_url", &redacted_url(&self.base_url))
             .field("access_token", &redacted(self.access_token.is_some()))
             .field("partner_credentials", &self.partner)
             .field("acting_user", &self.acting_user)
@@ -481,7 +565,7 @@ impl fmt::Debug for ClientBuilder {
             .field("user_agent", &self.user_agent)
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
-            .field("http_client", &self.http_client.is_some())
+            .field("configure_http_client", &self.configure_http.is_some())
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("retry_policy", &self.retry_policy)
             .field("attempt_timeout", &self.attempt_timeout)
@@ -495,7 +579,27 @@ impl fmt::Debug for ClientBuilder {
 
 #[cfg(test)]
 mod tests {
-    use super::checked_base_url;
+    use super::{checked_base_url, redacted_url};
+
+    #[test]
+    fn debug_urls_lose_userinfo_query_and_fragment() {
+        let shown = redacted_url("https://me:hunter2@api.example.test/x?sig=abc123#frag");
+        assert!(
+            !shown.contains("me:") && !shown.contains("hunter2"),
+            "{shown}"
+        );
+        assert!(
+            !shown.contains("abc123") && !shown.contains("frag"),
+            "{shown}"
+        );
+        assert!(shown.starts_with("https://"), "{shown}");
+        assert!(shown.contains("api.example.test/x"), "{shown}");
+        assert_eq!(
+            redacted_url("http://127.0.0.1:8080"),
+            "http://127.0.0.1:8080/"
+        );
+        assert_eq!(redacted_url("not a url pw"), "[unparsable URL, redacted]");
+    }
 
     #[test]
     fn trailing_slashes_are_dropped() {

@@ -81,10 +81,11 @@ pub(crate) async fn decode<E: SuccessEnvelope, T>(
     sent: std::result::Result<Box<ResponseValue<E>>, GeneratedError>,
     meta: Option<ResponseMeta>,
     normalize: impl FnOnce(E::Data) -> Normalized<T>,
+    secrets: &[&str],
 ) -> std::result::Result<Response<T>, Error> {
     let value = match sent {
         Ok(value) => value,
-        Err(generated) => return Err(into_error(operation, generated, meta).await),
+        Err(generated) => return Err(into_error(operation, generated, meta, secrets).await),
     };
     let status = value.status();
     let (data, mut info) = (*value).into_inner().split();
@@ -108,6 +109,7 @@ async fn into_error(
     operation: &'static str,
     error: GeneratedError,
     meta: Option<ResponseMeta>,
+    secrets: &[&str],
 ) -> Error {
     use parchment_api::Error as E;
     match error {
@@ -117,7 +119,7 @@ async fn into_error(
             from_error_envelope(operation, &meta, value.into_inner())
         }
         E::InvalidResponsePayload(body, decode_error) => {
-            from_undecodable_body(operation, meta, &body)
+            from_undecodable_body(operation, meta, &body, secrets)
                 .with_source(DecodeFailure::of(&decode_error))
         }
         E::UnexpectedResponse(response) => {
@@ -128,7 +130,7 @@ async fn into_error(
                     Ok(envelope) if !status.is_success() => {
                         from_error_envelope(operation, &meta, envelope)
                     }
-                    _ => from_undecodable_body(operation, Some(meta), &body),
+                    _ => from_undecodable_body(operation, Some(meta), &body, secrets),
                 },
                 Err(read_error) => from_transport(operation, read_error, Some(meta)),
             }
@@ -232,8 +234,10 @@ fn from_undecodable_body(
     operation: &'static str,
     meta: Option<ResponseMeta>,
     body: &[u8],
+    secrets: &[&str],
 ) -> Error {
     let status = meta.as_ref().map(|meta| meta.status);
+    let success = status.is_none_or(|status| status.is_success());
     let (kind, message) = match status {
         Some(status) if !status.is_success() => (
             ErrorKind::from_status(status),
@@ -249,14 +253,25 @@ fn from_undecodable_body(
         error = with_meta(error, meta);
     }
     // An envelope that only misses `data` (a failure reported under 200, say) still tells its
-    // request id and problem; anything else is kept as a short snippet for diagnosis.
+    // request id and problem; anything else is kept as a short snippet for diagnosis, except
+    // JSON (even truncated) under a success status: that is the API's data, personal data.
     match serde_json::from_slice::<ErrorResponse>(body) {
         Ok(envelope) => {
             let request_id = envelope.request_id.clone();
             apply_envelope(error.with_request_id(request_id), envelope)
         }
-        Err(_) => error.with_body_snippet(crate::redact::snippet(body)),
+        Err(_) if success && looks_like_json(body) => error,
+        Err(_) => error.with_body_snippet(crate::redact::snippet(body, secrets)),
     }
+}
+
+/// Whether `body` is (or starts like) JSON: an object, an array or a string.
+fn looks_like_json(body: &[u8]) -> bool {
+    serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok()
+        || matches!(
+            body.iter().find(|b| !b.is_ascii_whitespace()),
+            Some(b'{' | b'[' | b'"')
+        )
 }
 
 /// Where and how a body failed to decode, without the message: serde_json's messages quote the

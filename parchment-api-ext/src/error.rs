@@ -320,6 +320,9 @@ impl Error {
 }
 
 impl fmt::Display for Error {
+    /// Server-sent text (title, detail, code, field names, request id) is written with its
+    /// control characters escaped (`\n`, `\r`, `\u{1b}`): a line of a log must stay one line,
+    /// and a server (or a proxy) must not be able to forge log lines or terminal escapes.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let inner = &self.0;
         write!(f, "{} failed", inner.operation)?;
@@ -332,7 +335,7 @@ impl fmt::Display for Error {
                 title: Some(title),
                 detail: Some(detail),
                 ..
-            }) if title != detail => write!(f, "{title}: {detail}")?,
+            }) if title != detail => write!(f, "{}: {}", Escaped(title), Escaped(detail))?,
             Some(
                 Problem {
                     detail: Some(text), ..
@@ -340,25 +343,45 @@ impl fmt::Display for Error {
                 | Problem {
                     title: Some(text), ..
                 },
-            ) => write!(f, "{text}")?,
-            _ => write!(f, "{}", inner.message)?,
+            ) => write!(f, "{}", Escaped(text))?,
+            _ => write!(f, "{}", Escaped(&inner.message))?,
         }
         if let Some(code) = &inner.code {
-            write!(f, " [{code}]")?;
+            write!(f, " [{}]", Escaped(code))?;
         }
         if !inner.field_errors.is_empty() && inner.kind != ErrorKind::InvalidInput {
-            let fields: Vec<&str> = inner
-                .field_errors
-                .iter()
-                .map(|e| e.field.as_str())
-                .collect();
-            write!(f, " (fields: {})", fields.join(", "))?;
+            write!(f, " (fields: ")?;
+            for (index, error) in inner.field_errors.iter().enumerate() {
+                if index > 0 {
+                    write!(f, ", ")?;
+                }
+                write!(f, "{}", Escaped(&error.field))?;
+            }
+            write!(f, ")")?;
         }
         if inner.attempts > 1 {
             write!(f, " after {} attempts", inner.attempts)?;
         }
         if let Some(request_id) = &inner.request_id {
-            write!(f, " (request id {request_id})")?;
+            write!(f, " (request id {})", Escaped(request_id))?;
+        }
+        Ok(())
+    }
+}
+
+/// Text written with its control characters escaped the way Rust writes them (`\n`, `\r`,
+/// `\t`, `\u{1b}`), everything else (accents included) as it is.
+struct Escaped<'a>(&'a str);
+
+impl fmt::Display for Escaped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use fmt::Write;
+        for c in self.0.chars() {
+            if c.is_control() {
+                write!(f, "{}", c.escape_default())?;
+            } else {
+                f.write_char(c)?;
+            }
         }
         Ok(())
     }

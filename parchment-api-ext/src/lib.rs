@@ -46,7 +46,8 @@ pub use cache::{CacheStats, ReadCacheConfig};
 pub use client::Client;
 pub use clock::{Clock, SystemClock};
 pub use config::{
-    ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, env_vars,
+    ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
+    MAX_TIME_LIMIT, env_vars,
 };
 pub use custom_drugs::{
     BulkCreateOutcome, BulkItem, ConfirmDeleteAll, CustomDrug, CustomDrugUpdate, ItemOutcome,

@@ -24,11 +24,11 @@ use crate::Result;
 
 /// A `reqwest::ClientBuilder` set up for the TLS backend this crate was built with.
 ///
-/// [`ClientBuilder::build`](crate::ClientBuilder::build) starts from it; start from it too when
-/// you give the client your own `reqwest::Client`
-/// ([`ClientBuilder::http_client`](crate::ClientBuilder::http_client)): with the `rustls-ring`
-/// feature, a `reqwest::Client::builder()` of your own panics on `build()` unless a rustls
-/// crypto provider is installed, and this one does not.
+/// [`ClientBuilder::build`](crate::ClientBuilder::build) starts from it (adjusted by
+/// [`ClientBuilder::configure_http_client`](crate::ClientBuilder::configure_http_client)); start
+/// from it too for HTTP clients of your own: with the `rustls-ring` feature, a
+/// `reqwest::Client::builder()` of your own panics on `build()` unless a rustls crypto provider
+/// is installed, and this one does not.
 ///
 /// # Errors
 ///

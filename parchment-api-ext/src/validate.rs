@@ -15,12 +15,22 @@ pub(crate) const MAX_LIMIT: u32 = 100;
 /// at most 10 in another; at most 10 is what both allow.
 pub(crate) const MAX_NUMBER_LEN: usize = 10;
 
+/// The longest id sent, in bytes: Parchment's ids are a few dozen characters; a longer one is a
+/// caller's mistake (or an attack on whoever logs the path) and is refused before sending.
+pub(crate) const MAX_ID_BYTES: usize = 256;
+
+/// The longest pagination key (`lastKey`) sent, in bytes: the server's keys are short opaque
+/// strings; a longer one would only make every request (and every log of it) larger.
+pub(crate) const MAX_KEY_BYTES: usize = 4 * 1024;
+
 /// Checks an organization or user id: it must name exactly one path segment. Empty, `.` and
 /// `..` would change which endpoint is called, and `/ \ ? #` or control characters would change
 /// the path or query; everything else is percent-encoded by the generated client.
 pub(crate) fn id(field: &str, value: &str) -> Option<FieldError> {
     let problem = if value.is_empty() {
         "must not be empty"
+    } else if value.len() > MAX_ID_BYTES {
+        "must be at most 256 bytes long"
     } else if value == "." || value == ".." {
         "must not be `.` or `..`"
     } else if value.bytes().any(|b| matches!(b, b'/' | b'\\' | b'?' | b'#') || b.is_ascii_control())
@@ -32,6 +42,23 @@ pub(crate) fn id(field: &str, value: &str) -> Option<FieldError> {
         return None;
     };
     Some(FieldError::new(field, "invalid", problem))
+}
+
+/// Checks a pagination key (`lastKey`) given back to the server: not empty, at most
+/// [`MAX_KEY_BYTES`].
+pub(crate) fn last_key(value: Option<&str>) -> Option<FieldError> {
+    let value = value?;
+    let problem = if value.is_empty() {
+        "must not be empty".to_owned()
+    } else if value.len() > MAX_KEY_BYTES {
+        format!(
+            "must be at most {MAX_KEY_BYTES} bytes long, got {}",
+            value.len()
+        )
+    } else {
+        return None;
+    };
+    Some(FieldError::new("lastKey", "invalid", problem))
 }
 
 /// Checks a page size.
@@ -218,6 +245,18 @@ mod tests {
         ] {
             assert_eq!(id("user_id", good), None, "{good:?} should pass");
         }
+    }
+
+    #[test]
+    fn ids_and_keys_are_capped_in_bytes() {
+        assert_eq!(id("user_id", &"a".repeat(MAX_ID_BYTES)), None);
+        assert!(id("user_id", &"a".repeat(MAX_ID_BYTES + 1)).is_some());
+        // Bytes, not characters: 129 two-byte characters are 258 bytes.
+        assert!(id("user_id", &"é".repeat(129)).is_some());
+        assert_eq!(last_key(None), None);
+        assert_eq!(last_key(Some(&"k".repeat(MAX_KEY_BYTES))), None);
+        assert!(last_key(Some(&"k".repeat(MAX_KEY_BYTES + 1))).is_some());
+        assert!(last_key(Some("")).is_some());
     }
 
     #[test]

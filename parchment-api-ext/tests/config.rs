@@ -162,7 +162,7 @@ fn both_credentials_are_required() {
 }
 
 #[tokio::test]
-async fn the_user_agent_and_a_caller_supplied_http_client_are_used() {
+async fn the_user_agent_and_the_callers_http_adjustments_are_used() {
     let server = MockServer::start_async().await;
     let mock = server
         .mock_async(|when, then| {
@@ -173,16 +173,12 @@ async fn the_user_agent_and_a_caller_supplied_http_client_are_used() {
                 .json_body(envelope(json!({"user_id": "usr_1"})));
         })
         .await;
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("an HTTP client");
     let client = Client::builder()
         .base_url(server.base_url())
         .access_token(TOKEN)
         .organization_secret(ORG_SECRET)
         .user_agent("clinic-sync/2.1")
-        .http_client(http)
+        .configure_http_client(|http| http.pool_max_idle_per_host(1))
         .build()
         .expect("a client");
     client

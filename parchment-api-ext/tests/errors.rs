@@ -733,3 +733,83 @@ async fn display_names_the_operation_status_problem_and_request_id() {
         assert!(shown.contains(part), "{part:?} missing from {shown:?}");
     }
 }
+
+#[tokio::test]
+async fn server_text_with_control_characters_prints_escaped() {
+    let error = read_user_error(|then| {
+        then.status(400).json_body(json!({
+            "success": false,
+            "statusCode": 400,
+            "code": "BAD\r\nCODE",
+            "requestId": "req\n1",
+            "error": {
+                "type": "bad-request",
+                "title": "Bad\nFAKE LOG LINE level=error",
+                "detail": "red \u{1b}[31mALERT\u{1b}[0m",
+            }
+        }))
+    })
+    .await;
+    let printed = error.to_string();
+    assert!(
+        !printed.contains(['\n', '\r', '\u{1b}']),
+        "raw control characters in {printed:?}"
+    );
+    assert!(
+        printed.contains(r"Bad\nFAKE LOG LINE level=error"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains(r"red \u{1b}[31mALERT\u{1b}[0m"),
+        "{printed}"
+    );
+    assert!(printed.contains(r"[BAD\r\nCODE]"), "{printed}");
+    assert!(printed.contains(r"(request id req\n1)"), "{printed}");
+    // The values themselves stay as the server sent them.
+    assert_eq!(error.request_id(), Some("req\n1"));
+}
+
+#[tokio::test]
+async fn a_json_success_body_of_another_shape_keeps_no_snippet() {
+    for body in [
+        r#"["Jane Citizen", "1969-10-02"]"#,
+        r#"{"success":true,"data":{"full_name":"Jane Citizen","date_of_bi"#,
+    ] {
+        let error = read_user_error(|then| {
+            then.status(200)
+                .header("content-type", "application/json")
+                .body(body)
+        })
+        .await;
+        assert_eq!(error.kind(), ErrorKind::Decode, "{body}");
+        assert_eq!(error.body_snippet(), None, "{body}");
+    }
+}
+
+#[tokio::test]
+async fn a_snippet_masks_the_credentials_sent_even_short_ones() {
+    // A gateway page echoing the request's headers. This secret is made of short runs, which
+    // the token-like masking alone would let through.
+    const SECRET: &str = "pw!s3cr3t";
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path(USER_PATH);
+            then.status(502).body(format!("<p>secret: {SECRET}</p>"));
+        })
+        .await;
+    let error = parchment_api_ext::Client::builder()
+        .retry_policy(parchment_api_ext::RetryPolicy::never())
+        .base_url(server.base_url())
+        .access_token(support::TOKEN)
+        .organization_secret(SECRET)
+        .build()
+        .expect("a valid client")
+        .organization(support::ORG)
+        .users()
+        .get("usr_1")
+        .await
+        .expect_err("a 502");
+    let snippet = error.body_snippet().expect("an HTML body keeps a snippet");
+    assert_eq!(snippet, "<p>secret: [redacted]</p>");
+}

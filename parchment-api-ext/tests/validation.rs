@@ -309,3 +309,93 @@ async fn every_broken_rule_is_reported_at_once() {
         ]
     );
 }
+
+#[tokio::test]
+async fn ids_longer_than_256_bytes_are_refused_everywhere() {
+    let (server, catch_all) = server_counting_requests().await;
+    let client = support::client(&server.base_url());
+    let long = "i".repeat(257);
+    let fits = "i".repeat(256);
+    let users = client.organization(ORG).users();
+    assert_refused(&server, catch_all, users.get(&long).await, "user_id").await;
+    assert_refused(
+        &server,
+        catch_all,
+        client.organization(&long).users().get("usr_1").await,
+        "organization_id",
+    )
+    .await;
+    let acting = client.organization(ORG).acting_as(&long);
+    assert_refused(
+        &server,
+        catch_all,
+        acting.custom_drugs().list().await,
+        "user_id",
+    )
+    .await;
+    let acting = client.organization(ORG).acting_as("usr_1");
+    assert_refused(
+        &server,
+        catch_all,
+        acting
+            .patients()
+            .update(&long, parchment_api_ext::PatientUpdate::new())
+            .await,
+        "patient_id",
+    )
+    .await;
+    assert_refused(
+        &server,
+        catch_all,
+        acting.prescriptions("pat_1").get(&long).await,
+        "scid",
+    )
+    .await;
+    assert_refused(
+        &server,
+        catch_all,
+        acting
+            .custom_drugs()
+            .update(&long, parchment_api_ext::CustomDrugUpdate::new())
+            .await,
+        "drug_id",
+    )
+    .await;
+    // 256 bytes still passes the check (the mock's 500 proves it was sent).
+    let sent = users.get(&fits).await.expect_err("the mock answers 500");
+    assert_eq!(sent.kind(), ErrorKind::Server, "{sent}");
+}
+
+#[tokio::test]
+async fn a_last_key_longer_than_4_kib_is_refused_on_both_lists() {
+    let (server, catch_all) = server_counting_requests().await;
+    let client = support::client(&server.base_url());
+    let long = "k".repeat(4 * 1024 + 1);
+    assert_refused(
+        &server,
+        catch_all,
+        client
+            .organization(ORG)
+            .users()
+            .list()
+            .last_key(&long)
+            .send()
+            .await,
+        "lastKey",
+    )
+    .await;
+    assert_refused(
+        &server,
+        catch_all,
+        client
+            .organization(ORG)
+            .acting_as("usr_1")
+            .prescriptions("pat_1")
+            .list()
+            .last_key(&long)
+            .send()
+            .await,
+        "lastKey",
+    )
+    .await;
+}

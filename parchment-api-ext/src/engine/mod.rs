@@ -317,7 +317,8 @@ impl Engine {
                     token_used: None,
                     credentials: true,
                 })?;
-            let context = CallContext::new(headers).max_response_bytes(self.max_response_bytes);
+            let context =
+                CallContext::new(headers.clone()).max_response_bytes(self.max_response_bytes);
             let api = self.api.with_context(context);
             // The generated call's state and its decoded response are each about a kilobyte:
             // boxed where they are made, every layer above moves a pointer instead of copying
@@ -325,11 +326,20 @@ impl Engine {
             let sent =
                 Box::pin(async { call.send(&api, &target.organization_id).await.map(Box::new) })
                     .await;
+            // The credential values sent are masked in any body snippet (a gateway's page may
+            // echo request headers); the bearer token also without its `Bearer ` prefix.
+            let secrets: Vec<&str> = headers
+                .values()
+                .filter(|value| value.is_sensitive())
+                .filter_map(|value| value.to_str().ok())
+                .flat_map(|value| [value, value.strip_prefix("Bearer ").unwrap_or("")])
+                .collect();
             decode(
                 operation.name,
                 sent,
                 api.context().take_response(),
                 C::normalize,
+                &secrets,
             )
             .await
             .map_err(|error| Failure {

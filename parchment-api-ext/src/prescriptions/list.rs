@@ -119,9 +119,7 @@ async fn fetch_page(
             format!("must be between 1 and {MAX_LIMIT}, got {limit}"),
         ));
     }
-    if last_key == Some("") {
-        errors.push(FieldError::new("lastKey", "invalid", "must not be empty"));
-    }
+    errors.extend(crate::validate::last_key(last_key));
     if !errors.is_empty() {
         return Err(Error::invalid_input(OPERATION.name, errors));
     }

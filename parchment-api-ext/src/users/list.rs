@@ -112,13 +112,7 @@ async fn fetch_page(
 ) -> Result<Response<UsersPage>> {
     let mut errors = organization.id_errors(None);
     errors.extend(limit.and_then(validate::limit));
-    if last_key == Some("") {
-        errors.push(crate::error::FieldError::new(
-            "lastKey",
-            "invalid",
-            "must not be empty",
-        ));
-    }
+    errors.extend(validate::last_key(last_key));
     if !errors.is_empty() {
         return Err(Error::invalid_input(OPERATION.name, errors));
     }
