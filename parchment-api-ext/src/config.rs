@@ -11,6 +11,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::engine::Engine;
 use crate::environment::Environment;
 use crate::error::{Error, Result};
+use crate::hooks::{AttemptEvent, HookSettings};
 use crate::retry::{RateLimiter, RetryBudget, RetryPolicy};
 use reqwest::header::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
@@ -73,6 +74,7 @@ pub struct ClientBuilder {
     token_timeout: Duration,
     #[cfg(feature = "read-cache")]
     read_cache: Option<ReadCacheConfig>,
+    hooks: HookSettings,
 }
 
 impl Client {
@@ -120,6 +122,7 @@ impl Default for ClientBuilder {
             token_timeout: DEFAULT_TIMEOUT,
             #[cfg(feature = "read-cache")]
             read_cache: None,
+            hooks: HookSettings::default(),
         }
     }
 }
@@ -285,9 +288,34 @@ impl ClientBuilder {
         self
     }
 
+    /// Adds this header to every request the client sends (the token request included): a
+    /// `traceparent`, an audit id. Several calls add several headers (the same name twice sends
+    /// both values). Credential headers (`authorization`, `x-partner-*`, `x-organization-*`,
+    /// `x-user-id`, `cookie`, any name holding `secret`, `token` or `password`) and those the
+    /// SDK sets itself (`user-agent`, `content-type`, ...) are refused by
+    /// [`Self::build`] with a [`Configuration`](crate::ErrorKind::Configuration) error naming
+    /// the header, never its value. See [the hooks](crate::AttemptEvent).
+    pub fn default_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.hooks.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Calls `observer` after every attempt of every call (the token request included) with
+    /// its operation, organization id, attempt number, status, duration, what happens next,
+    /// request id and error kind: never a body or a credential. Several observers are called
+    /// in the order they were added. They run inline on the caller's task: keep them cheap.
+    pub fn on_attempt(
+        mut self,
+        observer: impl Fn(&AttemptEvent<'_>) + Send + Sync + 'static,
+    ) -> Self {
+        self.hooks.observers.push(Arc::new(observer));
+        self
+    }
+
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<Client> {
         let base_url = checked_base_url(&self.base_url, self.allow_insecure_http)?;
+        let hooks = self.hooks.build()?;
         let auth = match (&self.access_token, &self.partner) {
             (Some(_), Some(_)) => {
                 return Err(Error::configuration(
@@ -366,6 +394,7 @@ impl ClientBuilder {
                 .as_ref()
                 .map(|config| ReadCache::new(config, self.clock.clone())),
             clock: self.clock,
+            hooks,
         }))
     }
 
@@ -488,6 +517,7 @@ impl fmt::Debug for ClientBuilder {
             .field("rate_limit", &self.rate_limit)
             .field("max_response_bytes", &self.max_response_bytes)
             .field("token_timeout", &self.token_timeout)
+            .field("hooks", &self.hooks)
             .finish()
     }
 }

@@ -56,6 +56,7 @@ use crate::cache::ReadCache;
 use crate::clock::Clock;
 use crate::envelope::decode;
 use crate::error::{Error, ErrorKind, FieldError, Result};
+use crate::hooks::{AttemptEvent, AttemptOutcome, Hooks};
 use crate::response::Response;
 use crate::retry::{CallState, Decision, RateLimiter, RetryBudget, RetryPolicy};
 use credentials::TokenUsed;
@@ -94,6 +95,8 @@ pub(crate) struct Engine {
     pub(crate) fingerprints: RandomState,
     #[cfg(feature = "read-cache")]
     pub(crate) read_cache: Option<ReadCache>,
+    /// Headers added to every request, and the observers of every attempt.
+    pub(crate) hooks: Hooks,
 }
 
 /// Who a call is made for and with which credentials: built once per handle.
@@ -213,6 +216,16 @@ impl Engine {
             let failure = match Box::pin(self.attempt(target, call, time_left())).await {
                 Ok(response) => {
                     self.retry_budget.refund();
+                    self.hooks.observe(|| AttemptEvent {
+                        operation: operation.name,
+                        organization_id: &target.organization_id,
+                        attempt,
+                        status: Some(response.status()),
+                        duration: started.elapsed(),
+                        outcome: AttemptOutcome::Succeeded,
+                        request_id: response.request_id(),
+                        error_kind: None,
+                    });
                     tracing::debug!(
                         attempt,
                         status = response.status().as_u16(),
@@ -224,6 +237,21 @@ impl Engine {
                 Err(failure) => failure,
             };
             let error = failure.error;
+            // Every failed attempt ends at one of the `observe_failure` calls below, with what
+            // happens next.
+            let duration = started.elapsed();
+            let observe_failure = |outcome| {
+                self.hooks.observe(|| AttemptEvent {
+                    operation: operation.name,
+                    organization_id: &target.organization_id,
+                    attempt,
+                    status: error.status(),
+                    duration,
+                    outcome,
+                    request_id: error.request_id(),
+                    error_kind: Some(error.kind()),
+                });
+            };
             tracing::debug!(
                 attempt,
                 status = error.status().map(|s| s.as_u16()),
@@ -241,6 +269,7 @@ impl Engine {
             {
                 self.tokens.discard(&used.key, used.serial);
                 token_refreshed = true;
+                observe_failure(AttemptOutcome::RetryWithNewToken);
                 tracing::info!(
                     request_id = error.request_id(),
                     "cached token refused; retrying once with a new one"
@@ -260,6 +289,7 @@ impl Engine {
             };
             match decision {
                 Decision::RetryAfter(wait) => {
+                    observe_failure(AttemptOutcome::RetryAfter(wait));
                     tracing::info!(
                         attempt,
                         status = error.status().map(|s| s.as_u16()),
@@ -271,6 +301,7 @@ impl Engine {
                     tokio::time::sleep(wait).await;
                 }
                 Decision::GiveUp(reason) => {
+                    observe_failure(AttemptOutcome::GaveUp);
                     tracing::info!(
                         attempt,
                         status = error.status().map(|s| s.as_u16()),
@@ -301,6 +332,7 @@ impl Engine {
                     token_used: None,
                     credentials: true,
                 })?;
+            let headers = self.hooks.headers(headers);
             let context = CallContext::new(headers).max_response_bytes(self.max_response_bytes);
             let api = self.api.with_context(context);
             // The generated call's state and its decoded response are each about a kilobyte:

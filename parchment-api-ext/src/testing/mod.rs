@@ -14,8 +14,8 @@ mod clock;
 mod fake;
 pub mod fixtures;
 mod identifiers;
-pub mod webhooks;
 mod partner_fixtures;
+pub mod webhooks;
 
 pub use clock::ManualClock;
 
