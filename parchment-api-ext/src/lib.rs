@@ -14,6 +14,7 @@ mod engine;
 mod envelope;
 mod environment;
 mod error;
+mod from_env;
 mod hooks;
 mod models;
 mod operation;

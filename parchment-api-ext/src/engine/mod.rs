@@ -97,6 +97,9 @@ pub(crate) struct Engine {
     pub(crate) read_cache: Option<ReadCache>,
     /// Headers added to every request, and the observers of every attempt.
     pub(crate) hooks: Hooks,
+    /// Organizations configured under a name (`Client::named_organization`).
+    pub(crate) named_organizations:
+        std::collections::BTreeMap<String, crate::from_env::NamedOrganization>,
 }
 
 /// Who a call is made for and with which credentials: built once per handle.
