@@ -28,6 +28,10 @@ impl Client {
         }
     }
 
+    pub(crate) fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
     /// The organization `organization_id`, with this client's credentials. The id is checked
     /// when a call is made: a bad one fails that call with
     /// [`InvalidInput`](crate::ErrorKind::InvalidInput) and sends nothing.

@@ -11,6 +11,8 @@ use crate::clock::{Clock, SystemClock};
 use crate::engine::Engine;
 use crate::environment::Environment;
 use crate::error::{Error, Result};
+use crate::from_env::{NamedOrganization, check_name};
+use crate::hooks::{AttemptEvent, HookSettings};
 use crate::retry::{RateLimiter, RetryBudget, RetryPolicy};
 use reqwest::header::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
@@ -47,8 +49,33 @@ pub mod env_vars {
     /// The organization secret.
     pub const ORGANIZATION_SECRET: &str = "PARCHMENT_ORGANIZATION_SECRET";
     /// The organization [`Client::default_organization`](crate::Client::default_organization)
-    /// addresses.
+    /// addresses. With partner credentials it may be left out (with
+    /// [`ORGANIZATION_SECRET`]): the client then serves the organizations given to
+    /// [`Client::organization_with`](crate::Client::organization_with) or named by
+    /// [`ORGANIZATIONS`].
     pub const ORGANIZATION_ID: &str = "PARCHMENT_ORGANIZATION_ID";
+    /// Names of organizations, comma-separated (`CLINIC_A,CLINIC_B`; letters, digits and `_`),
+    /// each configured by `PARCHMENT_ORG_<NAME>_ID`, `PARCHMENT_ORG_<NAME>_SECRET` and, when
+    /// its tokens act for a user of its own, `PARCHMENT_ORG_<NAME>_USER_ID`; reached with
+    /// [`Client::named_organization`](crate::Client::named_organization).
+    pub const ORGANIZATIONS: &str = "PARCHMENT_ORGANIZATIONS";
+    /// The prefix of each named organization's variables (see [`ORGANIZATIONS`]).
+    pub const ORGANIZATION_PREFIX: &str = "PARCHMENT_ORG_";
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout), in seconds (fractions
+    /// allowed).
+    pub const TIMEOUT_SECS: &str = "PARCHMENT_TIMEOUT_SECS";
+    /// [`ClientBuilder::connect_timeout`](crate::ClientBuilder::connect_timeout), in seconds.
+    pub const CONNECT_TIMEOUT_SECS: &str = "PARCHMENT_CONNECT_TIMEOUT_SECS";
+    /// [`ClientBuilder::attempt_timeout`](crate::ClientBuilder::attempt_timeout), in seconds.
+    pub const ATTEMPT_TIMEOUT_SECS: &str = "PARCHMENT_ATTEMPT_TIMEOUT_SECS";
+    /// [`ClientBuilder::call_deadline`](crate::ClientBuilder::call_deadline), in seconds.
+    pub const CALL_DEADLINE_SECS: &str = "PARCHMENT_CALL_DEADLINE_SECS";
+    /// Attempts per call, the first included (1 to 100; 1 turns retries off): the default
+    /// [`RetryPolicy`](crate::RetryPolicy) with
+    /// [`max_attempts`](crate::RetryPolicy::max_attempts).
+    pub const MAX_ATTEMPTS: &str = "PARCHMENT_MAX_ATTEMPTS";
+    /// [`ClientBuilder::rate_limit`](crate::ClientBuilder::rate_limit): requests a second.
+    pub const RATE_LIMIT: &str = "PARCHMENT_RATE_LIMIT";
 }
 
 /// A caller's adjustments to the HTTP client builder (see
@@ -81,6 +108,8 @@ pub struct ClientBuilder {
     token_timeout: Duration,
     #[cfg(feature = "read-cache")]
     read_cache: Option<ReadCacheConfig>,
+    hooks: HookSettings,
+    pub(crate) named_organizations: Vec<(String, NamedOrganization)>,
 }
 
 impl Client {
@@ -128,6 +157,8 @@ impl Default for ClientBuilder {
             token_timeout: DEFAULT_TIMEOUT,
             #[cfg(feature = "read-cache")]
             read_cache: None,
+            hooks: HookSettings::default(),
+            named_organizations: Vec::new(),
         }
     }
 }
@@ -308,10 +339,47 @@ impl ClientBuilder {
         self
     }
 
+    /// Adds this header to every request the client sends (the token request included): a
+    /// `traceparent`, an audit id. Several calls add several headers (the same name twice sends
+    /// both values). Credential headers (`authorization`, `x-partner-*`, `x-organization-*`,
+    /// `x-user-id`, `cookie`, any name holding `secret`, `token` or `password`) and those the
+    /// SDK sets itself (`user-agent`, `content-type`, ...) are refused by
+    /// [`Self::build`] with a [`Configuration`](crate::ErrorKind::Configuration) error naming
+    /// the header, never its value. See [the hooks](crate::AttemptEvent).
+    pub fn default_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.hooks.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Calls `observer` after every attempt of every call (the token request included) with
+    /// its operation, organization id, attempt number, status, duration, what happens next,
+    /// request id and error kind: never a body or a credential. Several observers are called
+    /// in the order they were added. They run inline on the caller's task: keep them cheap.
+    pub fn on_attempt(
+        mut self,
+        observer: impl Fn(&AttemptEvent<'_>) + Send + Sync + 'static,
+    ) -> Self {
+        self.hooks.observers.push(Arc::new(observer));
+        self
+    }
+
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<Client> {
         let base_url = checked_base_url(&self.base_url, self.allow_insecure_http)?;
         self.check_limits()?;
+        let hooks = self.hooks.build()?;
+        let mut named_organizations = std::collections::BTreeMap::new();
+        for (name, organization) in &self.named_organizations {
+            check_name(name)?;
+            if named_organizations
+                .insert(name.clone(), organization.clone())
+                .is_some()
+            {
+                return Err(Error::configuration(format!(
+                    "two organizations are named {name}"
+                )));
+            }
+        }
         let auth = match (&self.access_token, &self.partner) {
             (Some(_), Some(_)) => {
                 return Err(Error::configuration(
@@ -397,6 +465,8 @@ impl ClientBuilder {
                 .as_ref()
                 .map(|config| ReadCache::new(config, self.clock.clone())),
             clock: self.clock,
+            hooks,
+            named_organizations,
         }))
     }
 
@@ -437,52 +507,7 @@ impl ClientBuilder {
 
     /// Reads the settings from `lookup` (a variable's value by name): see [`env_vars`].
     pub(crate) fn from_vars(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
-        let non_empty = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
-        let required = |name: &str| {
-            non_empty(name)
-                .ok_or_else(|| Error::configuration(format!("{name} is not set (or empty)")))
-        };
-        let mut builder = match non_empty(env_vars::ACCESS_TOKEN) {
-            Some(token) => Client::builder().access_token(token),
-            None if non_empty(env_vars::PARTNER_ID).is_some() => Client::builder()
-                .partner_credentials(PartnerCredentials::new(
-                    required(env_vars::PARTNER_ID)?,
-                    required(env_vars::PARTNER_SECRET)?,
-                ))
-                .acting_user(required(env_vars::USER_ID)?),
-            None => {
-                return Err(Error::configuration(format!(
-                    "{} is not set (or empty); or set {}, {} and {}",
-                    env_vars::ACCESS_TOKEN,
-                    env_vars::PARTNER_ID,
-                    env_vars::PARTNER_SECRET,
-                    env_vars::USER_ID
-                )));
-            }
-        };
-        builder = builder
-            .organization_secret(required(env_vars::ORGANIZATION_SECRET)?)
-            .default_organization(required(env_vars::ORGANIZATION_ID)?);
-        builder = match (
-            non_empty(env_vars::BASE_URL),
-            non_empty(env_vars::ENVIRONMENT),
-        ) {
-            (Some(base_url), _) => builder.base_url(base_url),
-            (None, Some(name)) => builder.environment(name.parse().map_err(|_| {
-                Error::configuration(format!(
-                    "{} must be production, sandbox or dev",
-                    env_vars::ENVIRONMENT
-                ))
-            })?),
-            (None, None) => {
-                return Err(Error::configuration(format!(
-                    "set {} or {}",
-                    env_vars::ENVIRONMENT,
-                    env_vars::BASE_URL
-                )));
-            }
-        };
-        Ok(builder)
+        crate::from_env::builder_from_vars(lookup)
     }
 }
 
@@ -573,6 +598,15 @@ impl fmt::Debug for ClientBuilder {
             .field("rate_limit", &self.rate_limit)
             .field("max_response_bytes", &self.max_response_bytes)
             .field("token_timeout", &self.token_timeout)
+            .field("hooks", &self.hooks)
+            .field(
+                "named_organizations",
+                &self
+                    .named_organizations
+                    .iter()
+                    .map(|(name, org)| (name, &org.organization_id))
+                    .collect::<Vec<_>>(),
+            )
             .finish()
     }
 }

@@ -14,6 +14,8 @@ mod engine;
 mod envelope;
 mod environment;
 mod error;
+mod from_env;
+mod hooks;
 mod models;
 mod operation;
 mod organization;
@@ -55,6 +57,7 @@ pub use custom_drugs::{
 };
 pub use environment::Environment;
 pub use error::{Error, ErrorKind, FieldError, Problem, Result};
+pub use hooks::{AttemptEvent, AttemptOutcome};
 pub use models::{
     AustralianAddress, CreatedUser, ProviderDetails, UpdatedUser, User, UserRoles, UserSummary,
     UsersPage,

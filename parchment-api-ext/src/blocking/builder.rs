@@ -39,7 +39,6 @@ impl ClientBuilder {
         clock(Arc<dyn Clock>),
         connect_timeout(Duration),
         timeout(Duration),
-        http_client(reqwest::Client),
         allow_insecure_http(bool),
         retry_policy(RetryPolicy),
         attempt_timeout(Duration),

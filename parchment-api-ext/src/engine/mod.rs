@@ -56,6 +56,7 @@ use crate::cache::ReadCache;
 use crate::clock::Clock;
 use crate::envelope::decode;
 use crate::error::{Error, ErrorKind, FieldError, Result};
+use crate::hooks::{AttemptEvent, AttemptOutcome, Hooks};
 use crate::response::Response;
 use crate::retry::{CallState, Decision, RateLimiter, RetryBudget, RetryPolicy};
 use credentials::TokenUsed;
@@ -96,6 +97,11 @@ pub(crate) struct Engine {
     pub(crate) read_cache: Option<ReadCache>,
     /// Serializes the read-change-write role helpers per (organization, user).
     pub(crate) role_locks: crate::users::RoleLocks,
+    /// Headers added to every request, and the observers of every attempt.
+    pub(crate) hooks: Hooks,
+    /// Organizations configured under a name (`Client::named_organization`).
+    pub(crate) named_organizations:
+        std::collections::BTreeMap<String, crate::from_env::NamedOrganization>,
 }
 
 /// Who a call is made for and with which credentials: built once per handle.
@@ -229,6 +235,16 @@ impl Engine {
             let failure = match Box::pin(self.attempt(target, call, time_left())).await {
                 Ok(response) => {
                     self.retry_budget.refund();
+                    self.hooks.observe(|| AttemptEvent {
+                        operation: operation.name,
+                        organization_id: &target.organization_id,
+                        attempt,
+                        status: Some(response.status()),
+                        duration: started.elapsed(),
+                        outcome: AttemptOutcome::Succeeded,
+                        request_id: response.request_id(),
+                        error_kind: None,
+                    });
                     tracing::debug!(
                         attempt,
                         status = response.status().as_u16(),
@@ -240,6 +256,21 @@ impl Engine {
                 Err(failure) => failure,
             };
             let error = failure.error;
+            // Every failed attempt ends at one of the `observe_failure` calls below, with what
+            // happens next.
+            let duration = started.elapsed();
+            let observe_failure = |outcome| {
+                self.hooks.observe(|| AttemptEvent {
+                    operation: operation.name,
+                    organization_id: &target.organization_id,
+                    attempt,
+                    status: error.status(),
+                    duration,
+                    outcome,
+                    request_id: error.request_id(),
+                    error_kind: Some(error.kind()),
+                });
+            };
             tracing::debug!(
                 attempt,
                 status = error.status().map(|s| s.as_u16()),
@@ -257,6 +288,7 @@ impl Engine {
             {
                 self.tokens.discard(&used.key, used.serial);
                 token_refreshed = true;
+                observe_failure(AttemptOutcome::RetryWithNewToken);
                 tracing::info!(
                     request_id = error.request_id(),
                     "cached token refused; retrying once with a new one"
@@ -276,6 +308,7 @@ impl Engine {
             };
             match decision {
                 Decision::RetryAfter(wait) => {
+                    observe_failure(AttemptOutcome::RetryAfter(wait));
                     tracing::info!(
                         attempt,
                         status = error.status().map(|s| s.as_u16()),
@@ -287,6 +320,7 @@ impl Engine {
                     tokio::time::sleep(wait).await;
                 }
                 Decision::GiveUp(reason) => {
+                    observe_failure(AttemptOutcome::GaveUp);
                     tracing::info!(
                         attempt,
                         status = error.status().map(|s| s.as_u16()),
@@ -317,6 +351,7 @@ impl Engine {
                     token_used: None,
                     credentials: true,
                 })?;
+            let headers = self.hooks.headers(headers);
             let context =
                 CallContext::new(headers.clone()).max_response_bytes(self.max_response_bytes);
             let api = self.api.with_context(context);
