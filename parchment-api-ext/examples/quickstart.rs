@@ -7,15 +7,17 @@
 //!
 //! With no `PARCHMENT_*` variables it starts the fake and walks the whole job: validate the
 //! integration, stream every user, read a provider, update their details, replace their roles,
-//! read back, and show a refusal and a 404 with their request ids. With the variables set (see
+//! read back, create a patient and read the prescription the fake's prescriber writes for them
+//! (with a sign-in link to the patient's page), and show a refusal and a 404 with their request
+//! ids. With the variables set (see
 //! `parchment_api_ext::env_vars`) it runs against that environment, read-only unless `--write`
 //! is given; even then it writes back the values it read, so nothing changes.
 
 use futures::TryStreamExt;
 use parchment_api_ext::testing::FakeParchment;
 use parchment_api_ext::{
-    Client, Organization, ProviderDetailsUpdate, Response, Role, User, UserSummary, UserUpdate,
-    env_vars,
+    Client, NewPatient, Organization, OrganizationCredentials, ProviderDetailsUpdate, Response,
+    Role, Scope, Sex, SsoTarget, User, UserSummary, UserUpdate, env_vars,
 };
 use std::process::ExitCode;
 
@@ -153,7 +155,67 @@ async fn run() -> Result<(), parchment_api_ext::Error> {
     step(6, "Read back");
     describe(&organization.users().get(&user.user_id).await?);
 
+    if let Target::Fake(fake) = &target {
+        patient(fake, &client, &user.user_id).await?;
+    }
     refusals(&organization).await
+}
+
+/// Step 7, against the fake only (it writes a patient, and only the fake can play the
+/// prescriber): a patient, the prescription written for them in Parchment's UI, read back, and
+/// a sign-in link to the patient's page.
+async fn patient(
+    fake: &FakeParchment,
+    client: &Client,
+    prescriber: &str,
+) -> Result<(), parchment_api_ext::Error> {
+    step(
+        7,
+        "Create a patient; read the prescription their prescriber wrote",
+    );
+    let credentials = fake.credentials();
+    // Tokens carry only the scopes asked for: patients and prescriptions need their own.
+    let scopes = [Scope::PATIENT_OPERATIONS, Scope::PRESCRIPTION_OPERATIONS].concat();
+    let organization = client.organization_with(
+        &credentials.organization_id,
+        OrganizationCredentials::new(&credentials.organization_secret).scopes(&scopes),
+    )?;
+    let acting = organization.acting_as(prescriber);
+    let born = chrono::NaiveDate::from_ymd_opt(1990, 1, 15).unwrap_or_default();
+    let new_patient = NewPatient::new("Jane", "Citizen")
+        .partner_patient_id("QUICKSTART-1")
+        .date_of_birth(born)
+        .sex(Sex::Female);
+    let created = acting.patients().create(new_patient).await?;
+    let patient_id = created.patient().patient_id.clone().unwrap_or_default();
+    println!("   patient {patient_id} created{}", id(&created));
+    // What a prescriber does in Parchment's UI; the fake does it on request.
+    if let Err(error) =
+        fake.write_prescription(&credentials.organization_id, prescriber, &patient_id)
+    {
+        println!("   the fake wrote no prescription: {error:?}");
+        return Ok(());
+    }
+    let prescriptions = acting.prescriptions(patient_id.as_str());
+    let written: Vec<_> = prescriptions.list().stream().try_collect().await?;
+    for prescription in &written {
+        println!(
+            "   prescription {} ({}): {}",
+            prescription.scid.as_deref().unwrap_or("-"),
+            prescription.status.as_ref().map_or("-", |s| s.as_str()),
+            prescription.item_name.as_deref().unwrap_or("-"),
+        );
+    }
+    let link = acting
+        .sso_link(&SsoTarget::patient_profile(&patient_id)?)
+        .await?;
+    // The link signs the prescriber in: a credential, never printed.
+    println!(
+        "   sign-in link to the patient's page issued, valid for {} s{}",
+        link.expires_in().as_secs(),
+        id(&link)
+    );
+    Ok(())
 }
 
 /// Whether and how the write steps run.
@@ -167,9 +229,9 @@ enum Writes {
     Change,
 }
 
-/// Steps 7 and 8: what a refusal and a missing user look like.
+/// Steps 8 and 9: what a refusal and a missing user look like.
 async fn refusals(organization: &Organization) -> Result<(), parchment_api_ext::Error> {
-    step(7, "A call refused before sending (nothing is sent)");
+    step(8, "A call refused before sending (nothing is sent)");
     match organization
         .users()
         .set_roles("usr_any", [Role::Owner])
@@ -181,7 +243,7 @@ async fn refusals(organization: &Organization) -> Result<(), parchment_api_ext::
         Ok(_) => println!("   unexpectedly accepted"),
     }
 
-    step(8, "A user that does not exist");
+    step(9, "A user that does not exist");
     match organization.users().get("usr_does_not_exist").await {
         Err(error) => println!("   {:?}: {error}", error.kind()),
         Ok(_) => println!("   unexpectedly found"),

@@ -95,9 +95,8 @@ pub(crate) fn check_name(name: &str) -> Result<()> {
 /// The builder the variables describe.
 pub(crate) fn builder_from_vars(lookup: impl Fn(&str) -> Option<String>) -> Result<ClientBuilder> {
     let non_empty = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
-    let required = |name: &str| {
-        non_empty(name).ok_or_else(|| Error::configuration(format!("{name} is not set (or empty)")))
-    };
+    let missing = |name: &str| Error::configuration(format!("{name} is not set (or empty)"));
+    let required = |name: &str| non_empty(name).ok_or_else(|| missing(name));
     let named = named_organizations(&non_empty, &required)?;
     let organization_id = non_empty(env_vars::ORGANIZATION_ID);
     let organization_secret = non_empty(env_vars::ORGANIZATION_SECRET);
@@ -120,13 +119,13 @@ pub(crate) fn builder_from_vars(lookup: impl Fn(&str) -> Option<String>) -> Resu
             match non_empty(env_vars::USER_ID) {
                 Some(user_id) => builder = builder.acting_user(user_id),
                 None if every_named_has_a_user && organization_id.is_none() => {}
-                None => return Err(required(env_vars::USER_ID).unwrap_err()),
+                None => return Err(missing(env_vars::USER_ID)),
             }
             match (organization_id, organization_secret) {
                 (Some(id), Some(secret)) => {
                     builder = builder.default_organization(id).organization_secret(secret);
                 }
-                (Some(_), None) => return Err(required(env_vars::ORGANIZATION_SECRET).unwrap_err()),
+                (Some(_), None) => return Err(missing(env_vars::ORGANIZATION_SECRET)),
                 // A secret bound to no organization would go with whichever id is addressed.
                 (None, Some(_)) => {
                     return Err(Error::configuration(format!(

@@ -213,7 +213,10 @@ mod tests {
         .await;
         assert_eq!(fetches, MAX_EMPTY_PAGES);
         assert_eq!(items, [0, 0, 0]);
-        assert_eq!(error.unwrap().kind(), ErrorKind::PaginationLoop);
+        assert_eq!(
+            error.expect("the test set this up").kind(),
+            ErrorKind::PaginationLoop
+        );
     }
 
     #[tokio::test]
@@ -235,7 +238,10 @@ mod tests {
         })
         .await;
         assert_eq!((items.len(), fetches), (1, 1));
-        assert_eq!(error.unwrap().kind(), ErrorKind::Decode);
+        assert_eq!(
+            error.expect("the test set this up").kind(),
+            ErrorKind::Decode
+        );
     }
 
     #[tokio::test]
@@ -246,7 +252,10 @@ mod tests {
         })
         .await;
         assert_eq!((items.len(), fetches), (MAX_PAGES, MAX_PAGES));
-        assert_eq!(error.unwrap().kind(), ErrorKind::PaginationLoop);
+        assert_eq!(
+            error.expect("the test set this up").kind(),
+            ErrorKind::PaginationLoop
+        );
     }
 
     #[tokio::test]
@@ -257,7 +266,10 @@ mod tests {
         })
         .await;
         assert_eq!(items.len(), 3);
-        assert_eq!(error.unwrap().kind(), ErrorKind::PaginationLoop);
+        assert_eq!(
+            error.expect("the test set this up").kind(),
+            ErrorKind::PaginationLoop
+        );
     }
 
     #[test]

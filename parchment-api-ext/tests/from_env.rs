@@ -81,8 +81,14 @@ fn named_organizations_are_reached_by_name_in_any_case() {
         client.organization_names().collect::<Vec<_>>(),
         ["CLINIC_A", "CLINIC_B"]
     );
-    assert_eq!(client.named_organization("clinic_a").unwrap().id(), "org_a");
-    assert_eq!(client.named_organization("CLINIC_B").unwrap().id(), "org_b");
+    assert_eq!(
+        client.named_organization("clinic_a").expect("named").id(),
+        "org_a"
+    );
+    assert_eq!(
+        client.named_organization("CLINIC_B").expect("named").id(),
+        "org_b"
+    );
     let error = client
         .named_organization("clinic_c")
         .expect_err("not configured");
@@ -130,7 +136,7 @@ async fn a_named_organization_requests_tokens_with_its_own_secret_and_user() {
     let client = Client::from_vars(vars(&with(&base, &named()))).expect("named organizations");
     client
         .named_organization("clinic_b")
-        .unwrap()
+        .expect("the test set this up")
         .users()
         .get("usr_1")
         .await
@@ -236,7 +242,7 @@ async fn max_attempts_from_the_environment_bounds_retries() {
     .expect("a client");
     let error = client
         .default_organization()
-        .unwrap()
+        .expect("the test set this up")
         .users()
         .get("usr_1")
         .await

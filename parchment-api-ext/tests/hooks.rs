@@ -28,7 +28,7 @@ fn observed(builder: ClientBuilder) -> (ClientBuilder, Arc<Mutex<Vec<Seen>>>) {
     let sink = seen.clone();
     let builder = builder.on_attempt(move |event| {
         assert!(event.duration() < Duration::from_secs(10));
-        sink.lock().unwrap().push(Seen {
+        sink.lock().expect("the record is not poisoned").push(Seen {
             operation: event.operation(),
             organization_id: event.organization_id().to_owned(),
             attempt: event.attempt(),
@@ -153,12 +153,15 @@ async fn the_observer_sees_each_attempt_with_its_decision() {
         .get("usr_1")
         .await
         .expect("the third attempt succeeds");
-    let seen = seen.lock().unwrap().clone();
+    let seen = seen.lock().expect("the record is not poisoned").clone();
     assert_eq!(seen.len(), 3, "{seen:#?}");
     for (index, event) in seen.iter().enumerate() {
         assert_eq!(event.operation, "read user");
         assert_eq!(event.organization_id, ORG);
-        assert_eq!(event.attempt, u32::try_from(index).unwrap() + 1);
+        assert_eq!(
+            event.attempt,
+            u32::try_from(index).expect("a small index") + 1
+        );
     }
     for failed in &seen[..2] {
         assert_eq!(failed.status, Some(503));
@@ -201,7 +204,12 @@ async fn the_observer_sees_the_last_attempt_give_up() {
         .await
         .expect_err("every attempt fails");
     assert_eq!(error.attempts(), 2);
-    let outcomes: Vec<_> = seen.lock().unwrap().iter().map(|e| e.outcome).collect();
+    let outcomes: Vec<_> = seen
+        .lock()
+        .expect("the record is not poisoned")
+        .iter()
+        .map(|e| e.outcome)
+        .collect();
     assert_eq!(outcomes.len(), 2);
     assert!(matches!(outcomes[0], AttemptOutcome::RetryAfter(_)));
     assert_eq!(outcomes[1], AttemptOutcome::GaveUp);
@@ -219,7 +227,7 @@ async fn a_write_that_is_not_retried_is_observed_giving_up_at_once() {
         .create(new_user)
         .await
         .expect_err("a 503 on a create is not retried");
-    let seen = seen.lock().unwrap().clone();
+    let seen = seen.lock().expect("the record is not poisoned").clone();
     assert_eq!(seen.len(), 1, "{seen:#?}");
     assert_eq!(seen[0].operation, "create user");
     assert_eq!(seen[0].outcome, AttemptOutcome::GaveUp);
@@ -241,7 +249,7 @@ async fn an_attempt_without_a_response_has_no_status() {
         .get("usr_1")
         .await
         .expect_err("no server");
-    let seen = seen.lock().unwrap().clone();
+    let seen = seen.lock().expect("the record is not poisoned").clone();
     assert_eq!(seen.len(), 1);
     assert_eq!(seen[0].status, None);
     assert_eq!(seen[0].error_kind, Some(ErrorKind::Transport));

@@ -321,6 +321,8 @@ const QUICKSTART_LINES: &[&str] = &[
     "roles now provider, admin",
     "Dr Darlene Scott (usr_",
     "(request id req_",
+    "prescription ",
+    "sign-in link to the patient's page issued",
     "InvalidInput: replace user roles failed: access_roles[0]: `owner` cannot be assigned",
     "NotFound: read user failed with HTTP 404",
     "Done.",

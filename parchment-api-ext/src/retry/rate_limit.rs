@@ -139,7 +139,7 @@ mod tests {
         let limiter = RateLimiter::per_second(10.0);
         let start = Instant::now();
         for _ in 0..5 {
-            limiter.acquire(None).await.unwrap();
+            limiter.acquire(None).await.expect("the test set this up");
         }
         assert_eq!(start.elapsed(), Duration::from_millis(400));
     }
@@ -148,7 +148,7 @@ mod tests {
     async fn a_slot_past_the_deadline_is_refused_at_once_and_not_kept() {
         let limiter = RateLimiter::per_second(1.0);
         let start = Instant::now();
-        limiter.acquire(None).await.unwrap(); // slot 0; the next is at 1 s
+        limiter.acquire(None).await.expect("the test set this up"); // slot 0; the next is at 1 s
         let refused = limiter
             .acquire(Some(start + Duration::from_millis(500)))
             .await;
@@ -164,7 +164,7 @@ mod tests {
             "no sleeping past the deadline"
         );
         // The refused slot was given back: the next caller gets 1 s, not 2 s.
-        limiter.acquire(None).await.unwrap();
+        limiter.acquire(None).await.expect("the test set this up");
         assert_eq!(start.elapsed(), Duration::from_secs(1));
     }
 
@@ -172,7 +172,7 @@ mod tests {
     async fn a_dropped_waiter_gives_its_slot_back() {
         let limiter = Arc::new(RateLimiter::per_second(1.0));
         let start = Instant::now();
-        limiter.acquire(None).await.unwrap(); // 0 s
+        limiter.acquire(None).await.expect("the test set this up"); // 0 s
         // Three waiters take 1 s, 2 s and 3 s; the first two give up after 100 ms.
         let waiter = |limiter: Arc<RateLimiter>| async move { limiter.acquire(None).await };
         let first = tokio::spawn(waiter(limiter.clone()));
@@ -184,18 +184,31 @@ mod tests {
         tokio::time::sleep(Duration::from_millis(100)).await;
         first.abort();
         second.abort();
-        assert!(first.await.unwrap_err().is_cancelled());
-        assert!(second.await.unwrap_err().is_cancelled());
+        assert!(
+            first
+                .await
+                .expect_err("the task was aborted")
+                .is_cancelled()
+        );
+        assert!(
+            second
+                .await
+                .expect_err("the task was aborted")
+                .is_cancelled()
+        );
         // The next caller reuses the first given-back slot (1 s), the one after that the
         // second (2 s); without giving back they would wait until 4 s and 5 s.
-        limiter.acquire(None).await.unwrap();
+        limiter.acquire(None).await.expect("the test set this up");
         assert_eq!(start.elapsed(), Duration::from_secs(1));
-        limiter.acquire(None).await.unwrap();
+        limiter.acquire(None).await.expect("the test set this up");
         assert_eq!(start.elapsed(), Duration::from_secs(2));
-        third.await.unwrap().unwrap();
+        third
+            .await
+            .expect("the test set this up")
+            .expect("the test set this up");
         assert_eq!(start.elapsed(), Duration::from_secs(3));
         // Then the schedule continues after the last slot handed out.
-        limiter.acquire(None).await.unwrap();
+        limiter.acquire(None).await.expect("the test set this up");
         assert_eq!(start.elapsed(), Duration::from_secs(4));
     }
 
@@ -203,10 +216,10 @@ mod tests {
     async fn the_last_slot_given_back_rewinds_the_schedule() {
         let limiter = RateLimiter::per_second(1.0);
         let start = Instant::now();
-        limiter.acquire(None).await.unwrap(); // 0 s
+        limiter.acquire(None).await.expect("the test set this up"); // 0 s
         let wait = limiter.acquire(None); // would be 1 s
         let _ = tokio::time::timeout(Duration::from_millis(10), wait).await;
-        limiter.acquire(None).await.unwrap();
+        limiter.acquire(None).await.expect("the test set this up");
         assert_eq!(start.elapsed(), Duration::from_secs(1));
     }
 
