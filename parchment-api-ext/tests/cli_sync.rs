@@ -40,7 +40,8 @@ impl Run {
 }
 
 async fn fake() -> FakeParchment {
-    let mut config = FakeConfig::default().seed_users(30);
+    // No sample records: the patient test counts the patients the CLI creates.
+    let mut config = FakeConfig::default().seed_users(30).sample_records(false);
     config.partner_secret = PARTNER_SECRET.into();
     config.organization_secret = ORG_SECRET.into();
     config.static_token = STATIC_TOKEN.into();

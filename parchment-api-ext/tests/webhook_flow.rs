@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use parchment_api_ext::testing::FakeParchment;
 use parchment_api_ext::webhooks::{SIGNATURE_HEADER, WebhookEvent, WebhookSecret, WebhookVerifier};
-use parchment_api_ext::{NewPatient, SsoTarget};
+use parchment_api_ext::{NewPatient, OrganizationCredentials, Scope, SsoTarget};
 use std::fmt::{self, Write as _};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -70,9 +70,15 @@ async fn a_delivery_leads_to_the_prescription_and_a_one_use_sso_link_with_no_sec
 
     // The partner creates the patient; a prescriber writes a prescription in Parchment's UI.
     let client = fake.client();
-    let acting = client
-        .organization(&credentials.organization_id)
-        .acting_as(&credentials.acting_user);
+    // Tokens carry only the scopes asked for: patients and prescriptions need their own.
+    let scopes = [Scope::PATIENT_OPERATIONS, Scope::PRESCRIPTION_OPERATIONS].concat();
+    let organization = client
+        .organization_with(
+            &credentials.organization_id,
+            OrganizationCredentials::new(&credentials.organization_secret).scopes(&scopes),
+        )
+        .expect("the fake's organization");
+    let acting = organization.acting_as(&credentials.acting_user);
     let created = acting
         .patients()
         .create(NewPatient::new("Jane", "Citizen").partner_patient_id("flow-1"))
@@ -111,8 +117,7 @@ async fn a_delivery_leads_to_the_prescription_and_a_one_use_sso_link_with_no_sec
     // It reads the prescription the event names, through the SDK.
     let event_patient = event.data.patient_id.clone().expect("a patient id");
     let event_scid = event.data.scid.clone().expect("a scid");
-    let detail = client
-        .organization(&credentials.organization_id)
+    let detail = organization
         .acting_as(&named_user)
         .prescriptions(&event_patient)
         .get(&event_scid)
