@@ -1,8 +1,10 @@
 //! `cargo xtask bench`: the SDK against a hand-written client, written to BENCHMARKS.md.
 //!
-//! Runs `benches/sdk_vs_baseline.rs` (scenarios 1-4, release build) and times scenario 5 here:
-//! a clean debug build of a minimal consumer of `parchment-api-ext` against one of reqwest,
-//! serde and tokio alone, each in its own empty target directory.
+//! Runs `benches/sdk_vs_baseline.rs` (scenarios 1-4 and 6, release build), then
+//! `benches/roster_sync.rs` (plan and apply a roster for 100 organizations × 200 users with 5%
+//! drift against the fake), and times scenario 5 here: a clean debug build of a minimal consumer
+//! of `parchment-api-ext` against one of reqwest, serde and tokio alone, each in its own empty
+//! target directory.
 
 use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
@@ -42,6 +44,7 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
         bail!("the benchmark failed ({status})");
     }
     let mut results: Value = serde_json::from_str(&std::fs::read_to_string(&runtime_json)?)?;
+    results["roster_sync"] = roster_sync(&root)?;
     let build_time = if skip_build_time {
         None
     } else {
@@ -64,6 +67,28 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
     std::fs::write(root.join(REPORT), report(&results))?;
     println!("wrote {RESULTS} and {REPORT}");
     Ok(())
+}
+
+/// The roster sync scenario's JSON document (its defaults are the scenario's sizes).
+fn roster_sync(root: &Path) -> Result<Value> {
+    let output = Command::new("cargo")
+        .args([
+            "bench",
+            "--package",
+            "parchment-api-ext",
+            "--features",
+            "testing,sync",
+            "--bench",
+            "roster_sync",
+        ])
+        .current_dir(root)
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .context("starting the roster sync benchmark")?;
+    if !output.status.success() {
+        bail!("the roster sync benchmark failed ({})", output.status);
+    }
+    serde_json::from_slice(&output.stdout).context("the roster sync benchmark's JSON")
 }
 
 /// Seconds for a clean debug build of the SDK consumer and of the baseline consumer.
@@ -216,5 +241,60 @@ fn report(results: &Value) -> String {
         mib("sdk_10k"), mib("sdk_100k"), mib("baseline_10k"), mib("baseline_100k"),
         results["concurrent_errors"]
     ));
+    out.push_str(&roster_sync_report(&results["roster_sync"]));
     out
+}
+
+/// The roster sync section: requests against the fewest the job needs, time against what the
+/// rate limit allows.
+fn roster_sync_report(sync: &Value) -> String {
+    let number = |value: &Value| value.as_f64().unwrap_or(0.0);
+    let requests = &sync["requests"];
+    let seconds = &sync["seconds"];
+    let outcomes = &sync["outcomes"];
+    let actions = sync["actions_planned"]
+        .as_object()
+        .map(|kinds| {
+            kinds
+                .iter()
+                .map(|(kind, count)| format!("{count} {kind}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default();
+    format!(
+        "\n## Roster sync: plan and apply across many organizations\n\n\
+         `benches/roster_sync.rs` against FakeParchment: {orgs} organizations × {users} users, \
+         {drift:.0}% drift ({changes} changes to the roster), {concurrency} organizations at a time, \
+         client rate limit {rate} requests/s.\n\n\
+         - Plan: {actions}. Outcomes: {done} done, {skipped} skipped, {failed} failed; \
+         a second plan afterwards has drift: {drifted}.\n\
+         - Requests: {made} made against a minimum of {minimum} (one list page per 100 users, one \
+         write per action, two for an enable that also sets roles): ratio {request_ratio:.3} (target 1.0). {pages} list pages, {reads} user \
+         reads, {writes} writes, {tokens} token requests.\n\
+         - Wall time: {total:.2} s (plan {plan:.2} s, apply {apply:.2} s) against a rate-limit floor of \
+         {floor:.2} s for those requests: ratio {time_ratio:.3}.\n",
+        orgs = sync["organizations"],
+        users = sync["users_per_organization"],
+        drift = number(&sync["drift"]) * 100.0,
+        changes = sync["changes_made_to_roster"],
+        concurrency = sync["concurrency"],
+        rate = sync["rate_limit_per_second"],
+        done = outcomes["done"],
+        skipped = outcomes["skipped"],
+        failed = outcomes["failed"],
+        drifted = if sync["converged"].as_bool().unwrap_or(false) { "no" } else { "yes" },
+        made = requests["made"],
+        minimum = requests["minimum"],
+        request_ratio = number(&requests["ratio"]),
+        pages = requests["list_pages"],
+        reads = requests["user_reads"],
+        writes = requests["writes"],
+        tokens = requests["token_requests"],
+        total = number(&seconds["total"]),
+        plan = number(&seconds["plan"]),
+        apply = number(&seconds["apply"]),
+        floor = number(&seconds["rate_limit_floor"]),
+        time_ratio = number(&seconds["ratio_to_floor"]),
+    )
 }
