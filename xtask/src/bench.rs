@@ -283,7 +283,11 @@ fn roster_sync_report(sync: &Value) -> String {
         done = outcomes["done"],
         skipped = outcomes["skipped"],
         failed = outcomes["failed"],
-        drifted = if sync["converged"].as_bool().unwrap_or(false) { "no" } else { "yes" },
+        drifted = if sync["converged"].as_bool().unwrap_or(false) {
+            "no"
+        } else {
+            "yes"
+        },
         made = requests["made"],
         minimum = requests["minimum"],
         request_ratio = number(&requests["ratio"]),
