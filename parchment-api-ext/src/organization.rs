@@ -245,7 +245,7 @@ impl Organization {
     ) -> impl Future<Output = Result<Response<C::Output>>> + 'a
     where
         C: Call,
-        C::Output: Clone + Send + Sync + 'static,
+        C::Output: Clone + serde::Serialize + Send + Sync + 'static,
     {
         self.inner
             .engine

@@ -9,6 +9,10 @@
 //! under an old generation are never looked up again and age out. Concurrent misses of one key
 //! make one request (moka's `try_get_with`), and errors are not cached.
 //!
+//! Bounded memory: entries are limited in number and in estimated bytes (their data's JSON
+//! size), and generations live in a fixed table of slots (organizations that share a slot also
+//! share invalidations: an extra miss, never a stale read).
+//!
 //! A feature because moka adds about a fifth to a consumer's clean build, which services that
 //! do not cache should not pay.
 

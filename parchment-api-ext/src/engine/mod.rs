@@ -180,7 +180,7 @@ impl Engine {
     ) -> Either<CacheLoad<'a, C::Output>, impl Future<Output = Result<Response<C::Output>>> + 'a>
     where
         C: Call,
-        C::Output: Clone + Send + Sync + 'static,
+        C::Output: Clone + serde::Serialize + Send + Sync + 'static,
     {
         #[cfg(feature = "read-cache")]
         if let Some(cache) = &self.read_cache {
