@@ -6,7 +6,8 @@
 //! per operation of the spec and one type per schema. The only hand-written items are those the
 //! generator needs: the open enums that replace the spec's closed ones, typed lenient dates, a
 //! one-pass decoder for the two list shapes, the partial patient update body (which must send
-//! `null`), a token type whose `Debug` hides the token, and the client hooks.
+//! `null`), a token type whose `Debug` hides the token, the client hooks, and
+//! `Scope` (what a token asks for), an open enum like the roles.
 //!
 //! Every call's credentials travel in the client's [`CallContext`] (progenitor's inner type),
 //! explicitly: [`Client::bare`] sends none, [`Client::with_context`] derives a client (same
@@ -37,6 +38,7 @@ mod open_enum;
 mod open_enums;
 mod partner_enums;
 mod patient_update;
+mod scope;
 mod sso_link;
 mod token;
 mod users_page;
@@ -55,6 +57,7 @@ pub use partner_enums::{
     AustralianState, DvaCardColor, IndigenousType, PrescriptionStatus, PrescriptionType,
 };
 pub use patient_update::{Patch, UpdatePatientRequest};
+pub use scope::Scope;
 pub use sso_link::SsoLink;
 pub use token::Token;
 pub use users_page::UsersPage;
