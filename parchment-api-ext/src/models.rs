@@ -4,8 +4,7 @@
 //! both list shapes, dates as dates, roles as [`Role`]s, absent and `null` both as `None`.
 
 use chrono::NaiveDate;
-use parchment_api::types;
-use parchment_api::{PrescriberType, Role, Sex};
+use parchment_api::{LenientDate, PrescriberType, Role, Sex, types};
 use serde::Serialize;
 
 /// A generated type re-exported deliberately: five optional strings, the wire's own shape,
@@ -149,14 +148,9 @@ pub struct UserRoles {
 }
 
 /// Reads `1969-10-02` and `1969-10-02T00:00:00.000Z` (the date part, as Parchment writes dates
-/// of birth as midnight UTC).
+/// of birth as midnight UTC): the rule of [`LenientDate`], the patients' dates.
 pub(crate) fn parse_date_of_birth(raw: &str) -> Option<NaiveDate> {
-    let date_part = match raw.split_once('T') {
-        Some((date, _time)) => date,
-        None => raw,
-    };
-    // `FromStr` reads ISO 8601 `YYYY-MM-DD` without interpreting a format string each call.
-    date_part.parse().ok()
+    raw.parse::<LenientDate>().ok().map(LenientDate::date)
 }
 
 impl From<types::UserSummary> for UserSummary {

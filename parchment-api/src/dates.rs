@@ -5,7 +5,7 @@
 //! read every documented form; a date is written back as `YYYY-MM-DD`, a timestamp exactly as it
 //! came (its zone, or lack of one, is information).
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use std::str::FromStr;
@@ -51,6 +51,9 @@ impl FromStr for LenientDate {
 
     fn from_str(text: &str) -> Result<Self, InvalidDate> {
         let date_part = text.trim().split_once('T').map_or(text.trim(), |(d, _)| d);
+        if let Some(date) = iso_date(date_part.as_bytes()) {
+            return Ok(Self(date));
+        }
         date_part.parse().map(Self).map_err(|_| InvalidDate)
     }
 }
@@ -144,6 +147,13 @@ impl FromStr for Timestamp {
 
     fn from_str(text: &str) -> Result<Self, InvalidTimestamp> {
         let raw = text.trim();
+        if let Some((local, offset)) = common_timestamp(raw.as_bytes()) {
+            return Ok(Self {
+                raw: raw.to_owned(),
+                local,
+                offset,
+            });
+        }
         if let Ok(moment) = DateTime::parse_from_rfc3339(raw) {
             return Ok(Self {
                 raw: raw.to_owned(),
@@ -159,6 +169,62 @@ impl FromStr for Timestamp {
             })
             .map_err(|_| InvalidTimestamp)
     }
+}
+
+/// The forms Parchment writes, read directly: chrono's general parsers interpret a format
+/// description on every call, which cost a prescription stream a tenth of its time (measured
+/// with callgrind). Anything else (other zones, lower-case `t`, leap seconds, a trailing dot)
+/// returns `None` and goes to chrono, so the two paths accept the same texts with the same
+/// results (see the test that compares them).
+///
+/// `YYYY-MM-DD`.
+fn iso_date(text: &[u8]) -> Option<NaiveDate> {
+    match text {
+        [y @ .., b'-', m1, m2, b'-', d1, d2] if y.len() == 4 => NaiveDate::from_ymd_opt(
+            i32::try_from(digits(y)?).ok()?,
+            digits(&[*m1, *m2])?,
+            digits(&[*d1, *d2])?,
+        ),
+        _ => None,
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM:SS`, then optionally `.` and 1-9 digits, then optionally `Z`.
+fn common_timestamp(text: &[u8]) -> Option<(NaiveDateTime, Option<FixedOffset>)> {
+    if text.len() < 19 || text[10] != b'T' || text[13] != b':' || text[16] != b':' {
+        return None;
+    }
+    let date = iso_date(&text[..10])?;
+    let (hour, minute, second) = (
+        digits(&text[11..13])?,
+        digits(&text[14..16])?,
+        digits(&text[17..19])?,
+    );
+    let (rest, offset) = match &text[19..] {
+        [rest @ .., b'Z'] => (rest, Some(FixedOffset::east_opt(0)?)),
+        rest => (rest, None),
+    };
+    let nanos = match rest {
+        [] => 0,
+        [b'.', fraction @ ..] if (1..=9).contains(&fraction.len()) => {
+            digits(fraction)? * 10u32.pow(9 - fraction.len() as u32)
+        }
+        _ => return None,
+    };
+    let time = NaiveTime::from_hms_nano_opt(hour, minute, second, nanos)?;
+    // chrono reads a fraction only on a timestamp with a zone or with `%.f`: both allow it.
+    Some((date.and_time(time), offset))
+}
+
+/// The number written by ASCII digits only (at most 9 of them: no overflow).
+fn digits(text: &[u8]) -> Option<u32> {
+    if text.is_empty() || text.len() > 9 {
+        return None;
+    }
+    text.iter().try_fold(0u32, |number, byte| {
+        byte.is_ascii_digit()
+            .then(|| number * 10 + u32::from(byte - b'0'))
+    })
 }
 
 impl fmt::Display for Timestamp {
@@ -254,5 +320,67 @@ mod tests {
             r#""2025-06-30T00:11:22""#
         );
         assert!("yesterday".parse::<Timestamp>().is_err());
+    }
+
+    #[test]
+    fn the_direct_readers_agree_with_chrono() {
+        let chrono_timestamp = |text: &str| {
+            DateTime::parse_from_rfc3339(text)
+                .map(|moment| (moment.naive_local(), Some(*moment.offset())))
+                .or_else(|_| {
+                    NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f")
+                        .map(|local| (local, None))
+                })
+                .ok()
+        };
+        let texts = [
+            "2025-06-30T00:11:22",
+            "2025-06-30T00:11:22Z",
+            "2025-06-30T00:11:22.5",
+            "2025-06-30T00:11:22.000Z",
+            "2025-06-30T23:59:59.123456789Z",
+            "2024-02-29T12:00:00",
+            "2023-02-29T12:00:00",
+            "2025-13-01T00:00:00",
+            "2025-06-30T24:00:00",
+            "2025-06-30T00:60:00",
+            "2025-06-30T00:11:2x",
+            "2025-06-30 00:11:22",
+            "2025-06-30T00:11:22.",
+            "2025-06-30T00:11:22+10:00",
+            "0999-01-01T00:00:00",
+        ];
+        for text in texts {
+            if let Some(direct) = common_timestamp(text.as_bytes()) {
+                assert_eq!(Some(direct), chrono_timestamp(text), "{text}");
+            }
+            let parsed = text
+                .parse::<Timestamp>()
+                .ok()
+                .map(|t| (t.naive(), t.offset()));
+            assert_eq!(parsed, chrono_timestamp(text), "{text}");
+        }
+        for text in [
+            "1990-01-15",
+            "2024-02-29",
+            "2023-02-29",
+            "1990-1-15",
+            "19900115",
+            "+1990-01-15",
+            "0001-01-01",
+        ] {
+            if let Some(direct) = iso_date(text.as_bytes()) {
+                assert_eq!(Some(direct), text.parse::<NaiveDate>().ok(), "{text}");
+            }
+            assert_eq!(
+                text.parse::<LenientDate>().ok().map(LenientDate::date),
+                text.parse::<NaiveDate>().ok(),
+                "{text}"
+            );
+        }
+        // The common forms do take the direct path.
+        assert!(common_timestamp(b"2025-06-30T00:11:22").is_some());
+        assert!(common_timestamp(b"2025-06-30T00:11:22.000Z").is_some());
+        assert!(iso_date(b"1990-01-15").is_some());
     }
 }
