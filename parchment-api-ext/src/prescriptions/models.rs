@@ -78,8 +78,20 @@ impl From<types::Prescriber> for Prescriber {
     }
 }
 
+impl From<Prescriber> for types::Prescriber {
+    fn from(prescriber: Prescriber) -> Self {
+        Self {
+            user_id: prescriber.user_id,
+            title: prescriber.title,
+            given_name: prescriber.given_name,
+            family_name: prescriber.family_name,
+        }
+    }
+}
+
 /// One prescription. The list carries many fields, the single read a subset: every field is
-/// optional. The fields not lifted here are in [`Prescription::wire`].
+/// optional. Every field as the wire carried it (strength, form, route, flags...) is in
+/// [`Prescription::to_wire`].
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Prescription {
@@ -106,13 +118,31 @@ pub struct Prescription {
     pub prescriber: Option<Prescriber>,
     /// Why it failed, when the status is `Error` (`error.description`).
     pub error_description: Option<String>,
-    wire: types::Prescription,
+    /// The wire value without the fields lifted above (moved out, not copied: a stream of
+    /// prescriptions would otherwise copy every string twice).
+    unlifted: types::Prescription,
 }
 
 impl Prescription {
-    /// Every field as the wire carried it (strength, form, route, flags, instructions...).
-    pub fn wire(&self) -> &types::Prescription {
-        &self.wire
+    /// Every field as the wire carried it (strength, form, route, flags, instructions...), the
+    /// lifted ones included: a copy.
+    pub fn to_wire(&self) -> types::Prescription {
+        let mut wire = self.unlifted.clone();
+        wire.scid.clone_from(&self.scid);
+        wire.status.clone_from(&self.status);
+        wire.prescription_type.clone_from(&self.prescription_type);
+        wire.created_date.clone_from(&self.created_date);
+        wire.url.clone_from(&self.url);
+        wire.item_name.clone_from(&self.item_name);
+        wire.quantity.clone_from(&self.quantity);
+        wire.number_of_repeats_authorised
+            .clone_from(&self.number_of_repeats_authorised);
+        wire.pbs_code.clone_from(&self.pbs_code);
+        wire.prescriber = self.prescriber.clone().map(types::Prescriber::from);
+        if let Some(description) = &self.error_description {
+            wire.error.get_or_insert_with(Default::default).description = Some(description.clone());
+        }
+        wire
     }
 
     /// Whether the status is `Error`.
@@ -133,20 +163,20 @@ impl std::fmt::Debug for Prescription {
 }
 
 impl From<types::Prescription> for Prescription {
-    fn from(wire: types::Prescription) -> Self {
+    fn from(mut wire: types::Prescription) -> Self {
         Self {
-            scid: wire.scid.clone(),
-            status: wire.status.clone(),
-            prescription_type: wire.prescription_type.clone(),
-            created_date: wire.created_date.clone(),
-            url: wire.url.clone(),
-            item_name: wire.item_name.clone(),
-            quantity: wire.quantity.clone(),
-            number_of_repeats_authorised: wire.number_of_repeats_authorised.clone(),
-            pbs_code: wire.pbs_code.clone(),
-            prescriber: wire.prescriber.clone().map(Prescriber::from),
-            error_description: wire.error.as_ref().and_then(|e| e.description.clone()),
-            wire,
+            scid: wire.scid.take(),
+            status: wire.status.take(),
+            prescription_type: wire.prescription_type.take(),
+            created_date: wire.created_date.take(),
+            url: wire.url.take(),
+            item_name: wire.item_name.take(),
+            quantity: wire.quantity.take(),
+            number_of_repeats_authorised: wire.number_of_repeats_authorised.take(),
+            pbs_code: wire.pbs_code.take(),
+            prescriber: wire.prescriber.take().map(Prescriber::from),
+            error_description: wire.error.as_mut().and_then(|e| e.description.take()),
+            unlifted: wire,
         }
     }
 }
@@ -212,5 +242,31 @@ impl From<types::PrescriptionDetail> for PrescriptionDetail {
             prescription: wire.prescription.into(),
             patient: wire.patient.map(PrescriptionPatient::from),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_wire_value_comes_back_whole() {
+        let wire: types::Prescription = serde_json::from_value(serde_json::json!({
+            "scid": "2F3WFX8J4WQH8T72X9", "status": "Error", "prescription_type": "ELECTRONIC",
+            "created_date": "2025-06-30T00:11:22", "url": "https://example.test/s",
+            "item_name": "Amoxicillin 500mg capsule", "quantity": "20",
+            "number_of_repeats_authorised": "1", "pbs_code": "1234K", "item_strength": "500mg",
+            "prescriber": { "user_id": "usr_1", "title": "Dr" },
+            "error": { "description": "rejected by the exchange" }
+        }))
+        .expect("a prescription");
+        let prescription = Prescription::from(wire.clone());
+        assert_eq!(prescription.scid.as_deref(), Some("2F3WFX8J4WQH8T72X9"));
+        assert_eq!(
+            prescription.error_description.as_deref(),
+            Some("rejected by the exchange")
+        );
+        assert!(prescription.is_error());
+        assert_eq!(prescription.to_wire(), wire);
     }
 }

@@ -96,7 +96,7 @@ async fn list(args: ListArgs, context: &Context) -> Result<Outcome, CliError> {
         progress.advance(1);
         // JSON lines go out as they arrive; a table needs every row for its widths.
         if out.json() {
-            out.json_line(prescription.wire());
+            out.json_line(&prescription.to_wire());
         } else {
             rows.push(row(&prescription));
         }
@@ -127,7 +127,7 @@ async fn get(args: GetArgs, context: &Context) -> Result<Outcome, CliError> {
     let prescription = &detail.prescription;
     if out.json() {
         out.json_line(&json!({
-            "prescription": prescription.wire(),
+            "prescription": prescription.to_wire(),
             "patient_id": detail.patient.as_ref().and_then(|patient| patient.patient_id.clone()),
             "request_id": request_id,
         }));
