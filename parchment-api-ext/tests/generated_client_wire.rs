@@ -202,6 +202,35 @@ async fn read_user_gets_the_user_path_with_credentials() {
 }
 
 #[tokio::test]
+async fn a_metadata_only_context_keeps_the_metadata_and_drops_the_header_copy() {
+    let server = MockServer::start_async().await;
+    let body: ReadUserResponse = serde_json::from_value(json!({
+        "success": true, "data": { "user_id": "usr_abc123" }
+    }))
+    .expect("a valid user");
+    server.read_user(|when, then| {
+        when.organization_id("org1").user_id("usr_abc123");
+        then.ok(&body)
+            .into_inner()
+            .header("x-request-id", "req-meta-1")
+            .header("retry-after", "3");
+    });
+    let full = authorized(&server.base_url());
+    let lean = Client::bare(&server.base_url())
+        .with_context(CallContext::new(credentials()).metadata_only());
+
+    let kept = full.read_user("org1", "usr_abc123").await.expect("200");
+    let dropped = lean.read_user("org1", "usr_abc123").await.expect("200");
+
+    assert_eq!(kept.headers()["x-request-id"], "req-meta-1");
+    assert!(dropped.headers().is_empty(), "{:?}", dropped.headers());
+    assert_eq!(dropped.into_inner().data.user_id, "usr_abc123");
+    let meta = meta_of(lean.context().take_response());
+    assert_eq!(meta.request_id_text(), Some("req-meta-1"));
+    assert_eq!(meta.retry_after, Some(HeaderValue::from_static("3")));
+}
+
+#[tokio::test]
 async fn update_user_with_only_a_name_sends_exactly_that_name() {
     let server = MockServer::start_async().await;
     let mock = server.mock(|when, then| {

@@ -10,9 +10,9 @@
 //! - a bound on response bodies: progenitor buffers whole bodies.
 //!
 //! The generated [`Client`](crate::Client) carries a [`CallContext`] (progenitor's inner type):
-//! the `pre` hook adds its headers to the request, `exec` bounds the response body (reading past
-//! the limit fails the read, see [`is_body_too_large`]), and the `post` hook records the
-//! response's [`ResponseMeta`] in the context before the body is read. A client is cheap to
+//! the `pre` hook adds its headers to the request, and `exec` records the response's
+//! [`ResponseMeta`] in the context before the body is read and bounds the body (reading past the
+//! limit fails the read, see [`is_body_too_large`]). A client is cheap to
 //! derive for one call ([`Client::with_context`](crate::Client::with_context)): the connection
 //! pool is shared. Nothing is ambient: a client built with [`CallContext::bare`] sends no
 //! credential.
@@ -74,6 +74,7 @@ impl ResponseMeta {
 pub struct CallContext {
     headers: Arc<HeaderMap>,
     max_response_bytes: Option<usize>,
+    metadata_only: bool,
     last_response: Mutex<Option<ResponseMeta>>,
 }
 
@@ -96,6 +97,15 @@ impl CallContext {
     /// Limits response bodies to `max` bytes (`None`: no limit).
     pub fn max_response_bytes(mut self, max: Option<usize>) -> Self {
         self.max_response_bytes = max;
+        self
+    }
+
+    /// Keeps only the [`ResponseMeta`] of each response: its headers are dropped once that is
+    /// recorded, so `ResponseValue::headers` (and an unexpected response's headers) are empty.
+    /// For callers that read nothing else: progenitor copies the whole header map into every
+    /// response value, a measurable share of a call.
+    pub fn metadata_only(mut self) -> Self {
+        self.metadata_only = true;
         self
     }
 
@@ -122,6 +132,7 @@ impl Clone for CallContext {
         Self {
             headers: self.headers.clone(),
             max_response_bytes: self.max_response_bytes,
+            metadata_only: self.metadata_only,
             last_response: Mutex::new(None),
         }
     }
@@ -134,6 +145,7 @@ impl fmt::Debug for CallContext {
         f.debug_struct("CallContext")
             .field("headers", &names)
             .field("max_response_bytes", &self.max_response_bytes)
+            .field("metadata_only", &self.metadata_only)
             .finish()
     }
 }
@@ -175,27 +187,24 @@ impl ClientHooks<CallContext> for crate::Client {
         Ok(())
     }
 
+    /// Records the response's metadata (before anything can fail to decode), then bounds its
+    /// body.
     async fn exec(
         &self,
         request: reqwest::Request,
         _info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        let response = self.client().execute(request).await?;
-        Ok(match self.inner().max_response_bytes {
+        let mut response = self.client().execute(request).await?;
+        let context = self.inner();
+        *context.slot() = Some(ResponseMeta::of(response.status(), response.headers()));
+        if context.metadata_only {
+            // An empty map: cloning it allocates nothing.
+            *response.headers_mut() = HeaderMap::new();
+        }
+        Ok(match context.max_response_bytes {
             Some(limit) => limited(response, limit),
             None => response,
         })
-    }
-
-    async fn post<E>(
-        &self,
-        result: &reqwest::Result<reqwest::Response>,
-        _info: &OperationInfo,
-    ) -> Result<(), Error<E>> {
-        if let Ok(response) = result {
-            *self.inner().slot() = Some(ResponseMeta::of(response.status(), response.headers()));
-        }
-        Ok(())
     }
 }
 

@@ -71,6 +71,11 @@ macro_rules! open_enum {
             /// Never fails: compared without regard to ASCII case; an unlisted value becomes
             /// `Unknown`, kept as sent.
             fn from_str(value: &str) -> Result<Self, Self::Err> {
+                // The spelling Parchment usually sends, first: one comparison per value.
+                match value {
+                    $( $wire => return Ok($name::$variant), )+
+                    _ => {}
+                }
                 let trimmed = value.trim();
                 $(
                     if trimmed.eq_ignore_ascii_case($wire)

@@ -352,8 +352,11 @@ impl Engine {
                     credentials: true,
                 })?;
             let headers = self.hooks.headers(headers);
-            let context =
-                CallContext::new(headers.clone()).max_response_bytes(self.max_response_bytes);
+            // The engine reads only the metadata the hook records: progenitor's copy of every
+            // response's headers would be wasted work.
+            let context = CallContext::new(headers.clone())
+                .max_response_bytes(self.max_response_bytes)
+                .metadata_only();
             let api = self.api.with_context(context);
             // The generated call's state and its decoded response are each about a kilobyte:
             // boxed where they are made, every layer above moves a pointer instead of copying
@@ -362,13 +365,17 @@ impl Engine {
                 Box::pin(async { call.send(&api, &target.organization_id).await.map(Box::new) })
                     .await;
             // The credential values sent are masked in any body snippet (a gateway's page may
-            // echo request headers); the bearer token also without its `Bearer ` prefix.
-            let secrets: Vec<&str> = headers
-                .values()
-                .filter(|value| value.is_sensitive())
-                .filter_map(|value| value.to_str().ok())
-                .flat_map(|value| [value, value.strip_prefix("Bearer ").unwrap_or("")])
-                .collect();
+            // echo request headers); the bearer token also without its `Bearer ` prefix. Only
+            // a failure keeps a snippet: a success allocates nothing for this.
+            let secrets: Vec<&str> = match &sent {
+                Ok(_) => Vec::new(),
+                Err(_) => headers
+                    .values()
+                    .filter(|value| value.is_sensitive())
+                    .filter_map(|value| value.to_str().ok())
+                    .flat_map(|value| [value, value.strip_prefix("Bearer ").unwrap_or("")])
+                    .collect(),
+            };
             decode(
                 operation.name,
                 sent,
