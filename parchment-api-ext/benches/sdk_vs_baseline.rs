@@ -334,8 +334,13 @@ struct BaselinePagination {
 
 impl Baseline {
     fn new(base_url: &str) -> Self {
+        // What a careful hand-written client sets, as the SDK does: time limits (a production
+        // client without one can hang forever), no redirects, no proxy for loopback.
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(parchment_api_ext::DEFAULT_CONNECT_TIMEOUT)
+            .timeout(parchment_api_ext::DEFAULT_TIMEOUT)
+            .no_proxy()
             .build()
             .expect("a client");
         Self {
@@ -643,14 +648,7 @@ async fn stream(sdk: &Client, baseline: &Baseline, pages: usize, rounds: usize) 
             let (_, before) = memory();
             let started = Instant::now();
             let count = if side == 0 {
-                let users = sdk.organization(org.clone()).users();
-                users
-                    .list()
-                    .limit(USERS_PER_PAGE as u32)
-                    .stream()
-                    .try_fold(0usize, |n, _| async move { Ok(n + 1) })
-                    .await
-                    .expect("the SDK stream succeeds")
+                sdk_users(sdk, pages).await
             } else {
                 baseline
                     .stream_users(&org)
@@ -696,15 +694,7 @@ async fn stream_prescriptions(sdk: &Client, baseline: &Baseline, rounds: usize) 
         for side in sides(round) {
             let started = Instant::now();
             let count = if side == 0 {
-                sdk.organization(org.clone())
-                    .acting_as("usr_1")
-                    .prescriptions("pat_1")
-                    .list()
-                    .limit(PRESCRIPTIONS_PER_PAGE as u32)
-                    .stream()
-                    .try_fold(0usize, |n, _| async move { Ok(n + 1) })
-                    .await
-                    .expect("the SDK stream succeeds")
+                sdk_prescriptions(sdk, PAGES).await
             } else {
                 baseline
                     .stream_prescriptions(&org)
@@ -769,6 +759,87 @@ fn decode(canned: &Canned) -> Row {
     }
 }
 
+/// The users the SDK streams from an organization of `pages` pages of 100 (none for 0).
+async fn sdk_users(sdk: &Client, pages: usize) -> usize {
+    if pages == 0 {
+        return 0;
+    }
+    sdk.organization(format!("pages{pages}"))
+        .users()
+        .list()
+        .limit(USERS_PER_PAGE as u32)
+        .stream()
+        .try_fold(0usize, |n, _| async move { Ok(n + 1) })
+        .await
+        .expect("the SDK stream succeeds")
+}
+
+/// The prescriptions the SDK streams for `pages` pages of 50 (none for 0).
+async fn sdk_prescriptions(sdk: &Client, pages: usize) -> usize {
+    if pages == 0 {
+        return 0;
+    }
+    sdk.organization(format!("pages{pages}"))
+        .acting_as("usr_1")
+        .prescriptions("pat_1")
+        .list()
+        .limit(PRESCRIPTIONS_PER_PAGE as u32)
+        .stream()
+        .try_fold(0usize, |n, _| async move { Ok(n + 1) })
+        .await
+        .expect("the SDK stream succeeds")
+}
+
+/// One side's work alone, for an instruction count (see `BENCH_CALLGRIND` in `main`).
+async fn callgrind_workload(sdk: &Client, baseline: &Baseline, side: &str, calls: usize) {
+    let users = sdk.organization("org").users();
+    for _ in 0..50 {
+        users.get("usr_1").await.expect("warm-up");
+        baseline.read_user("org", "usr_1").await.expect("warm-up");
+    }
+    sdk_prescriptions(sdk, 2).await;
+    baseline
+        .stream_prescriptions("pages2")
+        .await
+        .expect("warm-up");
+    match side {
+        "sdk" => {
+            for _ in 0..calls {
+                drop(users.get("usr_1").await.expect("a read"));
+            }
+        }
+        "baseline" => {
+            for _ in 0..calls {
+                drop(baseline.read_user("org", "usr_1").await.expect("a read"));
+            }
+        }
+        "sdk-prescriptions" => {
+            assert_eq!(
+                sdk_prescriptions(sdk, calls).await,
+                calls * PRESCRIPTIONS_PER_PAGE
+            );
+        }
+        "baseline-prescriptions" if calls > 0 => {
+            let count = baseline
+                .stream_prescriptions(&format!("pages{calls}"))
+                .await
+                .expect("the baseline stream succeeds");
+            assert_eq!(count, calls * PRESCRIPTIONS_PER_PAGE);
+        }
+        "baseline-prescriptions" => {}
+        "sdk-users" => assert_eq!(sdk_users(sdk, calls).await, calls * USERS_PER_PAGE),
+        "baseline-users" if calls > 0 => {
+            let count = baseline
+                .stream_users(&format!("pages{calls}"))
+                .await
+                .expect("the baseline stream succeeds");
+            assert_eq!(count, calls * USERS_PER_PAGE);
+        }
+        "baseline-users" => {}
+        other => panic!("BENCH_CALLGRIND={other}: not a side"),
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     // cargo bench passes `--bench`; only `--json FILE` is ours.
@@ -777,10 +848,16 @@ fn main() {
         .position(|a| a == "--json")
         .and_then(|i| args.get(i + 1))
         .cloned();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime");
+    // An instruction count must repeat: one thread, so no worker parks, steals or wakes by
+    // chance. The timed scenarios run on the multi-thread runtime services use.
+    let runtime = if std::env::var_os("BENCH_CALLGRIND").is_some() {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+    }
+    .enable_all()
+    .build()
+    .expect("a runtime");
     let canned = Arc::new(Canned::new());
     let results = runtime.block_on(async {
         let base_url = start_server(canned.clone()).await;
@@ -791,26 +868,18 @@ fn main() {
             .build()
             .expect("an SDK client");
         let baseline = Arc::new(Baseline::new(&base_url));
-        // For callgrind: `BENCH_CALLGRIND=sdk|baseline BENCH_CALLS=N`, read-user N times on one
-        // side after the warm-up, nothing else. Run it with N and with 0 under
-        // `valgrind --tool=callgrind`; the difference of the totals over N is the instruction
-        // count of one read-user call, client and in-process server together.
+        // For callgrind: `BENCH_CALLGRIND=<side> BENCH_CALLS=N`, after the warm-up, nothing
+        // else: `sdk` or `baseline` read one user N times; `sdk-users` or `baseline-users`
+        // stream N pages of 100 users, `sdk-prescriptions` or `baseline-prescriptions` N pages
+        // of 50 prescriptions. Run it with N and with 0 under `valgrind --tool=callgrind`; the
+        // difference of the totals over the calls (or items) made is the instruction count of
+        // one read-user call (one streamed item), client and in-process server together.
         if let Ok(side) = std::env::var("BENCH_CALLGRIND") {
             let calls: usize = std::env::var("BENCH_CALLS")
                 .ok()
                 .and_then(|n| n.parse().ok())
                 .unwrap_or(1000);
-            let users = sdk.organization("org").users();
-            for _ in 0..50 {
-                users.get("usr_1").await.expect("warm-up");
-                baseline.read_user("org", "usr_1").await.expect("warm-up");
-            }
-            for _ in 0..calls {
-                match side.as_str() {
-                    "sdk" => drop(users.get("usr_1").await.expect("a read")),
-                    _ => drop(baseline.read_user("org", "usr_1").await.expect("a read")),
-                }
-            }
+            callgrind_workload(&sdk, &baseline, &side, calls).await;
             return json!({ "callgrind": side, "calls": calls });
         }
         // Warm both connection pools and code paths.
