@@ -55,4 +55,5 @@ pub(crate) fn error_envelope(
     })
 }
 
+pub(crate) mod fake;
 pub(crate) mod scripted;
