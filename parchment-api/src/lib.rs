@@ -37,6 +37,7 @@ mod numeric_text;
 mod open_enum;
 mod open_enums;
 mod partner_enums;
+mod path_segment;
 mod patient_update;
 mod scope;
 mod sso_link;

@@ -1,6 +1,9 @@
 //! `cargo xtask regenerate [--check]`: run progenitor over the spec and write the low-level
 //! client and its typed httpmock helpers, or, with `--check`, fail when what is committed
-//! differs from what the spec produces.
+//! differs from what the spec produces. The client is trimmed of per-call work Parchment does
+//! not need before it is printed (see `trim`).
+
+mod trim;
 
 use anyhow::{Context, Result, bail};
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
@@ -59,11 +62,11 @@ fn generate(spec_path: &PathBuf) -> Result<Vec<Output>> {
     Ok(vec![
         Output {
             path: CLIENT_OUT,
-            contents: render(client)?,
+            contents: render(client, trim::trim_client)?,
         },
         Output {
             path: MOCKS_OUT,
-            contents: render(mocks)?,
+            contents: render(mocks, |_| Ok(()))?,
         },
     ])
 }
@@ -137,8 +140,14 @@ fn settings() -> GenerationSettings {
     settings
 }
 
-fn render(tokens: proc_macro2::TokenStream) -> Result<String> {
-    let file: syn::File = syn::parse2(tokens).context("the generator produced invalid Rust")?;
+/// The generator's tokens, rewritten by `rewrite`, as a formatted file.
+fn render(
+    tokens: proc_macro2::TokenStream,
+    rewrite: impl FnOnce(&mut syn::File) -> Result<()>,
+) -> Result<String> {
+    let mut file: syn::File =
+        syn::parse2(tokens).context("the generator produced invalid Rust")?;
+    rewrite(&mut file)?;
     Ok(format!("{BANNER}\n{}", prettyplease::unparse(&file)))
 }
 
