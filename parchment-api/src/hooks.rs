@@ -27,8 +27,6 @@ use std::sync::{Arc, Mutex, PoisonError};
 pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// `x-amzn-requestid`: where AWS API Gateway puts the request id.
 pub const X_AMZN_REQUESTID: HeaderName = HeaderName::from_static("x-amzn-requestid");
-/// The header progenitor adds to every request.
-const API_VERSION: HeaderName = HeaderName::from_static("api-version");
 
 /// What a response said about itself, besides its body. Read once, in the `post` hook.
 #[derive(Debug, Clone)]
@@ -45,17 +43,33 @@ pub struct ResponseMeta {
 }
 
 impl ResponseMeta {
-    /// Reads the metadata of a response's head.
+    /// Reads the metadata of a response's head, in one pass over its headers (four lookups
+    /// would hash each name: measurable on every call). The first value of a repeated header
+    /// counts, as with [`HeaderMap::get`].
     pub fn of(status: StatusCode, headers: &HeaderMap) -> Self {
-        Self {
+        let mut meta = Self {
             status,
-            request_id: headers
-                .get(X_REQUEST_ID)
-                .or_else(|| headers.get(X_AMZN_REQUESTID))
-                .cloned(),
-            retry_after: headers.get(reqwest::header::RETRY_AFTER).cloned(),
-            content_type: headers.get(reqwest::header::CONTENT_TYPE).cloned(),
+            request_id: None,
+            retry_after: None,
+            content_type: None,
+        };
+        let mut amzn_request_id = None;
+        for (name, value) in headers {
+            let slot = if name == reqwest::header::CONTENT_TYPE {
+                &mut meta.content_type
+            } else if name == reqwest::header::RETRY_AFTER {
+                &mut meta.retry_after
+            } else if name == X_REQUEST_ID {
+                &mut meta.request_id
+            } else if name == X_AMZN_REQUESTID {
+                &mut amzn_request_id
+            } else {
+                continue;
+            };
+            slot.get_or_insert_with(|| value.clone());
         }
+        meta.request_id = meta.request_id.or(amzn_request_id);
+        meta
     }
 
     /// The request id as text, when it is present and printable.
@@ -88,9 +102,13 @@ impl CallContext {
     /// credential values sensitive. Shared, so that a caller can build them once and send them
     /// with every call.
     pub fn new(headers: impl Into<Arc<HeaderMap>>) -> Self {
+        // Field by field: `..Self::default()` would allocate an empty shared map per call only
+        // to drop it.
         Self {
             headers: headers.into(),
-            ..Self::default()
+            max_response_bytes: None,
+            metadata_only: false,
+            last_response: Mutex::new(None),
         }
     }
 
@@ -178,9 +196,8 @@ impl ClientHooks<CallContext> for crate::Client {
         request: &mut reqwest::Request,
         _info: &OperationInfo,
     ) -> Result<(), Error<E>> {
+        // No `api-version` to remove: `cargo xtask regenerate` drops the one progenitor adds.
         let headers = request.headers_mut();
-        // progenitor sends the spec's version as `api-version`; Parchment defines no such header.
-        headers.remove(API_VERSION);
         for (name, value) in self.inner().headers.iter() {
             headers.insert(name, value.clone());
         }
@@ -236,4 +253,50 @@ pub fn is_body_too_large(error: &(dyn std::error::Error + 'static)) -> bool {
         current = error.source();
     }
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ResponseMeta;
+    use reqwest::StatusCode;
+    use reqwest::header::{HeaderMap, HeaderValue};
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for (name, value) in pairs {
+            headers.append(*name, HeaderValue::from_static(value));
+        }
+        headers
+    }
+
+    #[test]
+    fn the_request_id_header_wins_over_the_gateway_one_in_any_order() {
+        let meta = ResponseMeta::of(
+            StatusCode::BAD_GATEWAY,
+            &headers(&[("x-amzn-requestid", "amzn-1"), ("x-request-id", "req-1")]),
+        );
+        assert_eq!(meta.request_id_text(), Some("req-1"));
+        let meta = ResponseMeta::of(StatusCode::OK, &headers(&[("x-amzn-requestid", "amzn-1")]));
+        assert_eq!(meta.request_id_text(), Some("amzn-1"));
+    }
+
+    #[test]
+    fn the_first_of_a_repeated_header_counts_and_the_rest_are_read() {
+        let meta = ResponseMeta::of(
+            StatusCode::TOO_MANY_REQUESTS,
+            &headers(&[
+                ("retry-after", "3"),
+                ("content-type", "application/json"),
+                ("retry-after", "60"),
+                ("x-request-id", "req-1"),
+                ("x-request-id", "req-2"),
+            ]),
+        );
+        assert_eq!(meta.status, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(meta.retry_after, Some(HeaderValue::from_static("3")));
+        assert_eq!(meta.content_type, Some(HeaderValue::from_static("application/json")));
+        assert_eq!(meta.request_id_text(), Some("req-1"));
+        let none = ResponseMeta::of(StatusCode::OK, &HeaderMap::new());
+        assert!(none.request_id.is_none() && none.retry_after.is_none() && none.content_type.is_none());
+    }
 }
