@@ -72,23 +72,18 @@ success_envelope! {
 /// usable).
 pub(crate) type Normalized<T> = std::result::Result<T, &'static str>;
 
-/// The one decode: from what the generated call returned (and the response metadata the hooks
-/// recorded, where the request id header is read once) to the caller's [`Response`] or an
-/// [`Error`]. Every failure is built here, with its status, request id and `Retry-After`, so
-/// that its retryability is classified once, where it is made.
-pub(crate) async fn decode<E: SuccessEnvelope, T>(
+/// The one decode of a success: from the value the generated call returned (and the response
+/// metadata the hooks recorded, where the request id header is read once) to the caller's
+/// [`Response`], or a [`ErrorKind::Decode`] error when the envelope says nothing usable.
+/// Synchronous, so that the decoded value moves once, into the response.
+pub(crate) fn decode_success<E: SuccessEnvelope, T>(
     operation: &'static str,
-    sent: std::result::Result<Box<ResponseValue<E>>, GeneratedError>,
+    value: ResponseValue<E>,
     meta: Option<ResponseMeta>,
     normalize: impl FnOnce(E::Data) -> Normalized<T>,
-    secrets: &[&str],
 ) -> std::result::Result<Response<T>, Error> {
-    let value = match sent {
-        Ok(value) => value,
-        Err(generated) => return Err(into_error(operation, generated, meta, secrets).await),
-    };
     let status = value.status();
-    let (data, mut info) = (*value).into_inner().split();
+    let (data, mut info) = value.into_inner().split();
     if info.request_id.is_none() {
         info.request_id = meta
             .as_ref()
@@ -103,9 +98,14 @@ pub(crate) async fn decode<E: SuccessEnvelope, T>(
     }
 }
 
-/// Turns a generated-client failure into an [`Error`]. `meta` is what the hooks recorded of the
-/// last response, for the cases where progenitor no longer has it.
-async fn into_error(
+/// The one decode of a failure: every [`Error`] of a call that reached the generated client
+/// is built here, with its status, request id and `Retry-After`, so that its retryability is
+/// classified once, where it is made. `secrets` (the credential values sent) are masked in any
+/// body snippet. Async: the body of an unexpected response is read here.
+///
+/// `meta` is what the hooks recorded of the last response, for the cases where progenitor no
+/// longer has it.
+pub(crate) async fn decode_failure(
     operation: &'static str,
     error: GeneratedError,
     meta: Option<ResponseMeta>,

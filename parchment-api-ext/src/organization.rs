@@ -8,7 +8,7 @@
 use crate::auth::scope::ScopeSet;
 use crate::auth::{Auth, OrganizationCredentials, sensitive_header};
 use crate::cache::Entry;
-use crate::engine::{Call, Credentials, Engine, Target};
+use crate::engine::{CacheLoad, Call, Credentials, Engine, Target};
 use crate::error::{Error, FieldError, Result};
 use crate::operation::Operation;
 use crate::response::Response;
@@ -235,29 +235,39 @@ impl Organization {
         self.inner.engine.clock.now()
     }
 
-    /// Runs a read through the client's read cache when it has one (`entry` names what is
-    /// read; made only when there is a cache).
-    pub(crate) fn run_cached<'a, C>(
+    /// The read cache's answer for `call` when the client has one (`entry` names what is
+    /// read; made only when there is a cache); `None` without a cache, and the caller awaits
+    /// [`Self::run`] itself:
+    ///
+    /// ```ignore
+    /// if let Some(cached) = org.cached(&call, entry, fresh) {
+    ///     return cached.await;
+    /// }
+    /// org.run(&call).await
+    /// ```
+    ///
+    /// Not one future for both: awaiting the call directly keeps one copy of its state.
+    pub(crate) fn cached<'a, C>(
         &'a self,
         call: &'a C,
-        entry: impl FnOnce() -> Entry + 'a,
+        entry: impl FnOnce() -> Entry,
         fresh: bool,
-    ) -> impl Future<Output = Result<Response<C::Output>>> + 'a
+    ) -> Option<CacheLoad<'a, C::Output>>
     where
         C: Call,
         C::Output: Clone + serde::Serialize + Send + Sync + 'static,
     {
         self.inner
             .engine
-            .run_cached(&self.inner.target, call, entry, fresh)
+            .cached(&self.inner.target, call, entry, fresh)
     }
 
-    /// What is wrong with the organization id and the given user id, if anything.
     /// The client's per-user locks of the role helpers.
     pub(crate) fn role_locks(&self) -> &crate::users::RoleLocks {
         &self.inner.engine.role_locks
     }
 
+    /// What is wrong with the organization id and the given user id, if anything.
     pub(crate) fn id_errors(&self, user_id: Option<&str>) -> Vec<FieldError> {
         std::iter::once(self.inner.target.id_problem.clone())
             .chain(user_id.map(|user_id| validate::id("user_id", user_id)))

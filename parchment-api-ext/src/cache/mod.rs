@@ -20,7 +20,7 @@
 mod store;
 
 #[cfg(feature = "read-cache")]
-pub(crate) use store::ReadCache;
+pub(crate) use store::{InvalidateOnDrop, ReadCache};
 #[cfg(feature = "read-cache")]
 pub use store::{CacheStats, ReadCacheConfig};
 

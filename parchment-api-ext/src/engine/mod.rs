@@ -54,15 +54,14 @@ use crate::cache::Entry;
 #[cfg(feature = "read-cache")]
 use crate::cache::ReadCache;
 use crate::clock::Clock;
-use crate::envelope::decode;
+use crate::envelope::{decode_failure, decode_success};
 use crate::error::{Error, ErrorKind, FieldError, Result};
 use crate::hooks::{AttemptEvent, AttemptOutcome, Hooks};
 use crate::response::Response;
 use crate::retry::{CallState, Decision, RateLimiter, RetryBudget, RetryPolicy};
 use credentials::TokenUsed;
-use futures::future::Either;
 use parchment_api::CallContext;
-use reqwest::header::HeaderValue;
+use reqwest::header::{HeaderMap, HeaderValue};
 use std::future::Future;
 use std::hash::RandomState;
 use std::sync::Arc;
@@ -120,6 +119,13 @@ pub(crate) struct Target {
     pub(crate) cache_credentials: u64,
 }
 
+/// Held for the whole of a call: for a write with a read cache, what invalidates the
+/// organization's cached reads when the call ends, whatever its outcome.
+#[cfg(feature = "read-cache")]
+type WriteGuard<'a> = Option<crate::cache::InvalidateOnDrop<'a>>;
+#[cfg(not(feature = "read-cache"))]
+type WriteGuard<'a> = std::marker::PhantomData<&'a ()>;
+
 /// A read going through the cache (boxed: moka's loading future is kilobytes).
 pub(crate) type CacheLoad<'a, T> =
     std::pin::Pin<Box<dyn Future<Output = Result<Response<T>>> + Send + 'a>>;
@@ -137,11 +143,15 @@ impl Engine {
     /// Runs `call` for `target`: the one path of every call. Retries follow the target's
     /// [`RetryPolicy`]; a cached token the server refuses is dropped and the call made once
     /// more with a new one.
-    pub(crate) async fn run<C: Call>(
-        self: &Arc<Self>,
-        target: &Target,
-        call: &C,
-    ) -> Result<Response<C::Output>> {
+    ///
+    /// Not an `async fn`: the future returned is the retry loop itself, in its span, so that a
+    /// caller awaiting it holds one state of the call rather than nested copies of it (each
+    /// layer of `async` copies the call's kilobytes of state once more when it starts).
+    pub(crate) fn run<'a, C: Call>(
+        self: &'a Arc<Self>,
+        target: &'a Target,
+        call: &'a C,
+    ) -> impl Future<Output = Result<Response<C::Output>>> + 'a {
         let operation = C::OPERATION;
         // Built only when someone listens: a disabled span still costs its `log` bridge.
         let span = if tracing::enabled!(tracing::Level::DEBUG) {
@@ -157,34 +167,35 @@ impl Engine {
         // Whatever the outcome (a failed write may still have been applied, and a cancelled one
         // may have reached Parchment), reads cached before a write are not served after it.
         #[cfg(feature = "read-cache")]
-        let _invalidate = match &self.read_cache {
+        let write_guard = match &self.read_cache {
             Some(cache) if operation.writes => {
                 Some(cache.invalidate_when_done(&target.organization_id))
             }
             _ => None,
         };
-        self.retry_loop(target, call).instrument(span).await
+        #[cfg(not(feature = "read-cache"))]
+        let write_guard = std::marker::PhantomData;
+        self.retry_loop(target, call, write_guard).instrument(span)
     }
 
-    /// `run`, or the read cache's answer for `entry` (made only when there is a cache) when the
-    /// client has one.
-    ///
-    /// Not an `async fn`: the cache's loading future (moka's, kilobytes) is boxed here, so that
-    /// a read with the cache off carries only the call.
-    pub(crate) fn run_cached<'a, C>(
+    /// The read cache's answer for `call` (kept under `entry`, made only when there is a
+    /// cache), or `None` when the client has no read cache: the caller then awaits
+    /// [`Self::run`] itself, so that a read with the cache off carries only the call. Boxed:
+    /// moka's loading future is kilobytes.
+    pub(crate) fn cached<'a, C>(
         self: &'a Arc<Self>,
         target: &'a Target,
         call: &'a C,
         entry: impl FnOnce() -> Entry,
         fresh: bool,
-    ) -> Either<CacheLoad<'a, C::Output>, impl Future<Output = Result<Response<C::Output>>> + 'a>
+    ) -> Option<CacheLoad<'a, C::Output>>
     where
         C: Call,
         C::Output: Clone + serde::Serialize + Send + Sync + 'static,
     {
         #[cfg(feature = "read-cache")]
         if let Some(cache) = &self.read_cache {
-            return Either::Left(Box::pin(cache.get_or_fetch(
+            return Some(Box::pin(cache.get_or_fetch(
                 &target.organization_id,
                 target.cache_credentials,
                 entry(),
@@ -192,14 +203,15 @@ impl Engine {
                 self.run(target, call),
             )));
         }
-        let _uncached = (entry, fresh); // nothing to key or refresh without a cache
-        Either::Right(self.run(target, call))
+        let _uncached = (target, call, entry, fresh); // nothing to key or refresh without a cache
+        None
     }
 
     async fn retry_loop<C: Call>(
         self: &Arc<Self>,
         target: &Target,
         call: &C,
+        _write_guard: WriteGuard<'_>,
     ) -> Result<Response<C::Output>> {
         let operation = C::OPERATION;
         let policy = target.retry_policy.as_ref().unwrap_or(&self.retry_policy);
@@ -230,9 +242,7 @@ impl Engine {
                 .with_attempts(attempt - 1));
             }
             let started = Instant::now();
-            // Boxed: an attempt (credentials, time limit, the generated call) is kilobytes, and
-            // every caller's future would otherwise carry and copy it.
-            let failure = match Box::pin(self.attempt(target, call, time_left())).await {
+            let failure = match self.attempt(target, call, time_left()).await {
                 Ok(response) => {
                     self.retry_budget.refund();
                     self.hooks.observe(|| AttemptEvent {
@@ -358,38 +368,27 @@ impl Engine {
                 .max_response_bytes(self.max_response_bytes)
                 .metadata_only();
             let api = self.api.with_context(context);
-            // The generated call's state and its decoded response are each about a kilobyte:
-            // boxed where they are made, every layer above moves a pointer instead of copying
-            // them (measured: a third of the SDK's own cost per call).
-            let sent =
-                Box::pin(async { call.send(&api, &target.organization_id).await.map(Box::new) })
-                    .await;
-            // The credential values sent are masked in any body snippet (a gateway's page may
-            // echo request headers); the bearer token also without its `Bearer ` prefix. Only
-            // a failure keeps a snippet: a success allocates nothing for this.
-            let secrets: Vec<&str> = match &sent {
-                Ok(_) => Vec::new(),
-                Err(_) => headers
-                    .values()
-                    .filter(|value| value.is_sensitive())
-                    .filter_map(|value| value.to_str().ok())
-                    .flat_map(|value| [value, value.strip_prefix("Bearer ").unwrap_or("")])
-                    .collect(),
+            let sent = call.send(&api, &target.organization_id).await;
+            let meta = api.context().take_response();
+            // Decoded where the value lands: a success is normalized at once (no state of its
+            // own to copy the decoded kilobyte through); only a failure awaits (the body of an
+            // unexpected response is read then).
+            let decoded = match sent {
+                Ok(value) => decode_success(operation.name, value, meta, C::normalize),
+                Err(generated) => {
+                    let secrets = secrets_sent(&headers);
+                    Err(decode_failure(operation.name, generated, meta, &secrets).await)
+                }
             };
-            decode(
-                operation.name,
-                sent,
-                api.context().take_response(),
-                C::normalize,
-                &secrets,
-            )
-            .await
-            .map_err(|error| Failure {
+            decoded.map_err(|error| Failure {
                 error,
                 token_used,
                 credentials: false,
             })
         };
+        // One future under one time limit. (Applying a deadline to each wait instead, to spare
+        // this block's copy into the timeout, was measured: the retry loop's state grows by
+        // half, and its callers' copies of it cost what was saved.)
         let (limit, what) = match (self.attempt_timeout, time_left) {
             (Some(attempt), Some(left)) if left < attempt => {
                 (Some(left), "the call's deadline passed")
@@ -411,6 +410,18 @@ impl Engine {
                 }),
         }
     }
+}
+
+/// The credential values `headers` carry, masked in any body snippet of a failure (a
+/// gateway's page may echo request headers); the bearer token also without its `Bearer `
+/// prefix.
+fn secrets_sent(headers: &HeaderMap) -> Vec<&str> {
+    headers
+        .values()
+        .filter(|value| value.is_sensitive())
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| [value, value.strip_prefix("Bearer ").unwrap_or("")])
+        .collect()
 }
 
 fn millis(duration: Duration) -> u64 {

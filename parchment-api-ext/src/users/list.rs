@@ -124,7 +124,10 @@ async fn fetch_page(
         limit: limit.and_then(NonZeroU32::new),
         last_key,
     };
-    organization.run_cached(&call, entry, fresh).await
+    if let Some(cached) = organization.cached(&call, entry, fresh) {
+        return cached.await;
+    }
+    organization.run(&call).await
 }
 
 /// `GET /v1/organizations/{organization_id}/users?limit=..&lastKey=..`.

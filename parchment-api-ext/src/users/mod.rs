@@ -105,9 +105,12 @@ impl Users {
     pub async fn get(&self, user_id: &str) -> Result<Response<User>> {
         let org = &self.organization;
         refuse_if_any(ReadUser::OPERATION.name, org.id_errors(Some(user_id)))?;
+        let call = ReadUser { user_id };
         let entry = || Entry::User(user_id.to_owned());
-        org.run_cached(&ReadUser { user_id }, entry, self.fresh)
-            .await
+        if let Some(cached) = org.cached(&call, entry, self.fresh) {
+            return cached.await;
+        }
+        org.run(&call).await
     }
 
     /// Creates a user (see [`NewUser`] for what is required). Both documented response shapes
