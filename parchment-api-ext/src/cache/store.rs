@@ -393,15 +393,39 @@ mod tests {
     }
 
     #[test]
-    fn the_generation_table_does_not_grow_with_organizations() {
+    fn writes_to_any_number_of_organizations_share_the_fixed_table() {
         let cache = cache(&ReadCacheConfig::new(Duration::from_secs(60)));
-        for index in 0..200_000 {
+        let writes = 200_000;
+        for index in 0..writes {
             cache.invalidate_organization(&format!("org-{index}"));
         }
-        assert_eq!(cache.generations.len(), GENERATION_SLOTS);
+        // Each write moved exactly one of the table's slots on: the organizations share the
+        // slots instead of adding entries of their own.
+        let moved: u64 = cache
+            .generations
+            .iter()
+            .map(|slot| slot.load(Ordering::Relaxed))
+            .sum();
+        assert_eq!(moved, writes);
         // Every organization written to has moved on from generation 0.
         assert!(cache.generation("org-12345") > 0);
         assert!(cache.generation("org-199999") > 0);
+    }
+
+    #[test]
+    fn organizations_sharing_a_slot_drop_each_others_reads_and_never_keep_a_stale_one() {
+        let cache = cache(&ReadCacheConfig::new(Duration::from_secs(60)));
+        let same_slot = |a: &str, b: &str| {
+            std::ptr::eq(cache.generation_slot(a), cache.generation_slot(b))
+        };
+        let neighbour = (1..100_000)
+            .map(|index| format!("org-{index}"))
+            .find(|id| same_slot(id, "org-0"))
+            .expect("a table of 4096 slots has a neighbour of org-0 among 100,000 ids");
+        let before = cache.generation(&neighbour);
+        cache.invalidate_organization("org-0");
+        // A collision costs the neighbour its cached reads (one more miss), never a stale hit.
+        assert_eq!(cache.generation(&neighbour), before + 1);
     }
 
     #[test]
