@@ -294,9 +294,14 @@ mod tests {
         );
         assert_eq!(meta.status, StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(meta.retry_after, Some(HeaderValue::from_static("3")));
-        assert_eq!(meta.content_type, Some(HeaderValue::from_static("application/json")));
+        assert_eq!(
+            meta.content_type,
+            Some(HeaderValue::from_static("application/json"))
+        );
         assert_eq!(meta.request_id_text(), Some("req-1"));
         let none = ResponseMeta::of(StatusCode::OK, &HeaderMap::new());
-        assert!(none.request_id.is_none() && none.retry_after.is_none() && none.content_type.is_none());
+        assert!(
+            none.request_id.is_none() && none.retry_after.is_none() && none.content_type.is_none()
+        );
     }
 }

@@ -64,7 +64,10 @@ mod tests {
 
     #[test]
     fn borrows_a_segment_that_needs_no_encoding() {
-        assert!(matches!(encode_path("org_0123-abc"), Cow::Borrowed("org_0123-abc")));
+        assert!(matches!(
+            encode_path("org_0123-abc"),
+            Cow::Borrowed("org_0123-abc")
+        ));
         assert!(matches!(encode_path("a b"), Cow::Owned(encoded) if encoded == "a%20b"));
     }
 }

@@ -145,8 +145,7 @@ fn render(
     tokens: proc_macro2::TokenStream,
     rewrite: impl FnOnce(&mut syn::File) -> Result<()>,
 ) -> Result<String> {
-    let mut file: syn::File =
-        syn::parse2(tokens).context("the generator produced invalid Rust")?;
+    let mut file: syn::File = syn::parse2(tokens).context("the generator produced invalid Rust")?;
     rewrite(&mut file)?;
     Ok(format!("{BANNER}\n{}", prettyplease::unparse(&file)))
 }

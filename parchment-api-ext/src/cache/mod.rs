@@ -20,9 +20,9 @@
 mod store;
 
 #[cfg(feature = "read-cache")]
-pub(crate) use store::{InvalidateOnDrop, ReadCache};
-#[cfg(feature = "read-cache")]
 pub use store::{CacheStats, ReadCacheConfig};
+#[cfg(feature = "read-cache")]
+pub(crate) use store::{InvalidateOnDrop, ReadCache};
 
 /// What an entry is for, besides the organization and credentials.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

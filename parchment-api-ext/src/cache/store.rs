@@ -415,9 +415,8 @@ mod tests {
     #[test]
     fn organizations_sharing_a_slot_drop_each_others_reads_and_never_keep_a_stale_one() {
         let cache = cache(&ReadCacheConfig::new(Duration::from_secs(60)));
-        let same_slot = |a: &str, b: &str| {
-            std::ptr::eq(cache.generation_slot(a), cache.generation_slot(b))
-        };
+        let same_slot =
+            |a: &str, b: &str| std::ptr::eq(cache.generation_slot(a), cache.generation_slot(b));
         let neighbour = (1..100_000)
             .map(|index| format!("org-{index}"))
             .find(|id| same_slot(id, "org-0"))

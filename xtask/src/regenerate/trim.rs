@@ -257,7 +257,11 @@ fn swap_path_encoder(file: &mut syn::File) -> Result<()> {
     if !removed {
         bail!("progenitor's output changed: no `use progenitor_client::{{encode_path, ..}}` found");
     }
-    file.items
-        .insert(0, syn::parse_quote!(use crate::path_segment::encode_path;));
+    file.items.insert(
+        0,
+        syn::parse_quote!(
+            use crate::path_segment::encode_path;
+        ),
+    );
     Ok(())
 }
