@@ -4,6 +4,8 @@
 //! fake resolves that link once. Every log line (at trace level), Debug and Display seen on
 //! the way is checked for the secrets involved.
 
+mod support;
+
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -12,9 +14,8 @@ use axum::routing::post;
 use parchment_api_ext::testing::FakeParchment;
 use parchment_api_ext::webhooks::{SIGNATURE_HEADER, WebhookEvent, WebhookSecret, WebhookVerifier};
 use parchment_api_ext::{NewPatient, OrganizationCredentials, Scope, SsoTarget};
-use std::fmt::{self, Write as _};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::fmt::Write as _;
+use support::log_capture::Capture;
 use tokio::sync::mpsc;
 
 const WEBHOOK_SECRET: &str = "whsec_flow_7c1e5a9d3b2f4e6a";
@@ -175,83 +176,4 @@ async fn a_delivery_leads_to_the_prescription_and_a_one_use_sso_link_with_no_sec
     }
     // The bearer tokens the fake issued are never logged either.
     assert!(!logs.to_lowercase().contains("bearer"), "{logs}");
-}
-
-/// A [`tracing::Subscriber`] that keeps, as text, every span, field and event at every level.
-#[derive(Clone, Default)]
-struct Capture {
-    text: Arc<Mutex<String>>,
-    next_span: Arc<AtomicU64>,
-}
-
-impl Capture {
-    fn text(&self) -> String {
-        self.text
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-
-    fn write(&self, line: String) {
-        let mut text = self.text.lock().unwrap_or_else(PoisonError::into_inner);
-        text.push_str(&line);
-        text.push('\n');
-    }
-}
-
-/// Writes every field as ` name=value`, strings raw.
-struct Fields(String);
-
-impl tracing::field::Visit for Fields {
-    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn fmt::Debug) {
-        let _ = write!(self.0, " {}={value:?}", field.name());
-    }
-
-    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
-        let _ = write!(self.0, " {}={value}", field.name());
-    }
-}
-
-impl tracing::Subscriber for Capture {
-    fn register_callsite(
-        &self,
-        _metadata: &'static tracing::Metadata<'static>,
-    ) -> tracing::subscriber::Interest {
-        tracing::subscriber::Interest::always()
-    }
-
-    fn max_level_hint(&self) -> Option<tracing::level_filters::LevelFilter> {
-        Some(tracing::level_filters::LevelFilter::TRACE)
-    }
-
-    fn enabled(&self, _metadata: &tracing::Metadata<'_>) -> bool {
-        true
-    }
-
-    fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
-        let id = self.next_span.fetch_add(1, Ordering::Relaxed) + 1;
-        let mut fields = Fields(format!("span {id} {}:", span.metadata().name()));
-        span.record(&mut fields);
-        self.write(fields.0);
-        tracing::span::Id::from_u64(id)
-    }
-
-    fn record(&self, span: &tracing::span::Id, values: &tracing::span::Record<'_>) {
-        let mut fields = Fields(format!("record {}:", span.into_u64()));
-        values.record(&mut fields);
-        self.write(fields.0);
-    }
-
-    fn record_follows_from(&self, _span: &tracing::span::Id, _follows: &tracing::span::Id) {}
-
-    fn event(&self, event: &tracing::Event<'_>) {
-        let metadata = event.metadata();
-        let mut fields = Fields(format!("{} {}:", metadata.level(), metadata.target()));
-        event.record(&mut fields);
-        self.write(fields.0);
-    }
-
-    fn enter(&self, _span: &tracing::span::Id) {}
-
-    fn exit(&self, _span: &tracing::span::Id) {}
 }

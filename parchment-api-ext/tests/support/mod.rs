@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub(crate) mod log_capture;
+
 use parchment_api_ext::{Client, RetryPolicy};
 
 /// The bearer token every test client sends.
