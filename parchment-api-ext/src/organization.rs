@@ -269,10 +269,13 @@ impl Organization {
 
     /// What is wrong with the organization id and the given user id, if anything.
     pub(crate) fn id_errors(&self, user_id: Option<&str>) -> Vec<FieldError> {
-        std::iter::once(self.inner.target.id_problem.clone())
-            .chain(user_id.map(|user_id| validate::id("user_id", user_id)))
-            .flatten()
-            .collect()
+        let organization = self.inner.target.id_problem.as_ref();
+        let user = user_id.and_then(|user_id| validate::id("user_id", user_id));
+        // Every call asks: the valid case builds nothing.
+        if organization.is_none() && user.is_none() {
+            return Vec::new();
+        }
+        organization.cloned().into_iter().chain(user).collect()
     }
 
     /// Refuses a call before sending when any check failed.
