@@ -5,6 +5,7 @@
 mod support;
 
 use httpmock::prelude::*;
+use parchment_api_ext::testing::fixtures;
 use parchment_api_ext::{Client, ErrorKind, env_vars};
 use serde_json::json;
 use std::collections::HashMap;
@@ -107,19 +108,8 @@ async fn a_named_organization_requests_tokens_with_its_own_secret_and_user() {
                 .header("x-organization-id", "org_b")
                 .header("x-organization-secret", CLINIC_B_SECRET)
                 .header("x-user-id", "usr_b");
-            then.status(200).json_body(json!({
-                "success": true,
-                "statusCode": 200,
-                "message": "Token generated successfully",
-                "data": {
-                    "accessToken": "token-b",
-                    "expiresIn": 3600,
-                    "tokenType": "Bearer",
-                    "scope": "create:user read:user update:user"
-                },
-                "timestamp": "2024-01-15T10:30:00.000Z",
-                "requestId": "req_token"
-            }));
+            then.status(200)
+                .json_body_obj(&fixtures::token_response("token-b", 3600));
         })
         .await;
     let read = server

@@ -6,11 +6,11 @@ mod support;
 
 use httpmock::prelude::*;
 use httpmock::{Mock, MockServer};
-use parchment_api_ext::testing::ManualClock;
+use parchment_api_ext::testing::{ManualClock, fixtures};
 use parchment_api_ext::{
     Client, ClientBuilder, ErrorKind, OrganizationCredentials, PartnerCredentials, RetryPolicy,
 };
-use serde_json::{Value, json};
+use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
 use support::{envelope, error_envelope};
@@ -32,23 +32,15 @@ fn partner_builder(server: &MockServer) -> ClientBuilder {
         .retry_policy(RetryPolicy::never())
 }
 
-fn token_envelope(token: &str, expires_in: i64) -> Value {
-    json!({
-        "success": true,
-        "data": { "accessToken": token, "expiresIn": expires_in, "tokenType": "Bearer" },
-        "requestId": "req_tok"
-    })
-}
-
 /// `POST /v1/token` answering `token` to requests carrying `secret`.
 async fn token_for_secret<'a>(server: &'a MockServer, secret: &str, token: &str) -> Mock<'a> {
-    let (secret, body) = (secret.to_owned(), token_envelope(token, 3600));
+    let (secret, body) = (secret.to_owned(), fixtures::token_response(token, 3600));
     server
         .mock_async(move |when, then| {
             when.method(POST)
                 .path("/v1/token")
                 .header("x-organization-secret", secret);
-            then.status(200).json_body(body);
+            then.status(200).json_body_obj(&body);
         })
         .await
 }
@@ -158,7 +150,7 @@ async fn a_hung_token_request_fails_within_the_token_time_limit() {
             when.method(POST).path("/v1/token");
             then.status(200)
                 .delay(Duration::from_secs(20))
-                .json_body(token_envelope(TOKEN_A, 3600));
+                .json_body_obj(&fixtures::token_response(TOKEN_A, 3600));
         })
         .await;
     let client = partner_builder(&server)
@@ -274,8 +266,7 @@ async fn failed_token_requests_leave_nothing_in_the_token_cache() {
 
 #[test]
 fn the_generated_token_types_do_not_print_the_access_token() {
-    let response: parchment_api_ext::parchment_api::types::TokenResponse =
-        serde_json::from_value(token_envelope(TOKEN_A, 3600)).expect("a token response");
+    let response = fixtures::token_response(TOKEN_A, 3600);
     assert_eq!(
         response.data.access_token, TOKEN_A,
         "still readable as data"

@@ -37,10 +37,10 @@
 use super::identifiers;
 pub use super::partner_fixtures::*;
 use parchment_api::types::{
-    AustralianAddress, ErrorResponse, FieldError, ListUsersResponse, Pagination, Problem,
-    ProviderDetails, ReadUserResponse, User, UserSummary, UsersPageObject,
+    AustralianAddress, ErrorResponse, FieldError, GrantedScope, ListUsersResponse, Pagination,
+    Problem, ProviderDetails, ReadUserResponse, TokenResponse, User, UserSummary, UsersPageObject,
 };
-use parchment_api::{PrescriberType, Role, Sex, UsersPage};
+use parchment_api::{PrescriberType, Role, Scope, Sex, Token, UsersPage};
 
 /// The request id fixtures carry, in Parchment's `req_<epoch ms>_<6 chars>` form.
 pub const REQUEST_ID: &str = "req_1705312200000_abc123";
@@ -130,6 +130,34 @@ pub fn summary(user: &User) -> UserSummary {
         external_user_id: user.external_user_id.clone(),
         full_name: user.full_name.clone(),
         access_roles: user.access_roles.clone(),
+    }
+}
+
+/// The `POST /v1/token` success envelope: a `Bearer` token `access_token`, valid for
+/// `expires_in` seconds, granted [`Scope::USER_OPERATIONS`] (sorted, as a list). For
+/// `server.create_token(|when, then| { then.ok(&fixtures::token_response(..)); })`, or
+/// `serde_json::to_value` where a test builds the mock by hand.
+pub fn token_response(access_token: &str, expires_in: i64) -> TokenResponse {
+    let mut scope: Vec<String> = Scope::USER_OPERATIONS
+        .iter()
+        .map(|scope| scope.as_str().to_owned())
+        .collect();
+    scope.sort();
+    TokenResponse {
+        success: Some(true),
+        status_code: Some(200),
+        message: Some("Token generated successfully".into()),
+        code: None,
+        data: Token {
+            access_token: access_token.into(),
+            expires_in,
+            scope: Some(GrantedScope::Array(scope)),
+            token_type: Some("Bearer".into()),
+        },
+        pagination: None,
+        meta: None,
+        timestamp: Some(TIMESTAMP.into()),
+        request_id: Some(REQUEST_ID.into()),
     }
 }
 
@@ -274,6 +302,25 @@ mod tests {
             assert!(envelope.error.and_then(|e| e.title).is_some());
         }
         assert_eq!(error(409).code.as_deref(), Some("USER_ALREADY_EXISTS"));
+    }
+
+    #[test]
+    fn the_token_fixture_is_the_documented_wire_envelope() {
+        let body = serde_json::to_value(token_response("tok", 60)).expect("serializable");
+        assert_eq!(body["data"]["accessToken"], "tok");
+        assert_eq!(body["data"]["expiresIn"], 60);
+        assert_eq!(body["data"]["tokenType"], "Bearer");
+        assert_eq!(
+            body["data"]["scope"],
+            serde_json::json!([
+                "create:user",
+                "delete:user",
+                "read:user",
+                "read:users",
+                "update:user"
+            ])
+        );
+        assert_eq!(body["requestId"], REQUEST_ID);
     }
 
     #[test]

@@ -5,17 +5,17 @@
 use crate::support::{ORG, ORG_SECRET};
 use crate::{
     ACTING_USER, DEFAULT_SCOPES, ORG_A, ORG_B, PARTNER_ID, PARTNER_SECRET, SECRET_A, SECRET_B,
-    TOKEN_1, TOKEN_2, partner_client, scoped_token_mock, token_envelope, token_mock, validate,
-    validate_mock,
+    TOKEN_1, TOKEN_2, partner_client, scoped_token_mock, token_mock, validate, validate_mock,
 };
 use httpmock::prelude::*;
+use parchment_api_ext::testing::fixtures;
 use parchment_api_ext::{OrganizationCredentials, Scope};
 
 #[tokio::test]
 async fn each_organization_gets_its_own_token_with_its_own_credentials() {
     let server = MockServer::start_async().await;
     let token_for = |org: &'static str, secret: &'static str, user: &'static str, token| {
-        let body = token_envelope(token, 3600);
+        let body = fixtures::token_response(token, 3600);
         server.mock_async(move |when, then| {
             when.method(POST)
                 .path("/v1/token")
@@ -24,7 +24,7 @@ async fn each_organization_gets_its_own_token_with_its_own_credentials() {
                 .header("x-organization-id", org)
                 .header("x-organization-secret", secret)
                 .header("x-user-id", user);
-            then.status(200).json_body(body);
+            then.status(200).json_body_obj(&body);
         })
     };
     let token_a = token_for(ORG_A, SECRET_A, "usr_a", TOKEN_1).await;

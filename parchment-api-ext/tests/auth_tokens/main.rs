@@ -18,7 +18,7 @@ mod wire;
 
 use httpmock::prelude::*;
 use httpmock::{Mock, MockServer};
-use parchment_api_ext::testing::ManualClock;
+use parchment_api_ext::testing::{ManualClock, fixtures};
 use parchment_api_ext::{Client, ClientBuilder, Error, Organization, PartnerCredentials};
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -31,7 +31,6 @@ const ACTING_USER: &str = "usr_actor";
 /// Tokens the fake token endpoint issues (long enough to be told apart in any printout).
 const TOKEN_1: &str = "issued-token-one-7d2e9c4b1a3f5e6d";
 const TOKEN_2: &str = "issued-token-two-4f8a6b2c9e1d7a3b";
-const TOKEN_REQUEST_ID: &str = "req_1705312200000_tok001";
 /// Two more organizations, each with its own secret.
 const ORG_A: &str = "org_a";
 const ORG_B: &str = "org_b";
@@ -71,23 +70,6 @@ fn client_with_clock(server: &MockServer) -> (Client, Arc<ManualClock>) {
     (client, clock)
 }
 
-/// The token endpoint's success envelope.
-fn token_envelope(token: &str, expires_in: i64) -> Value {
-    json!({
-        "success": true,
-        "statusCode": 200,
-        "message": "Token generated successfully",
-        "data": {
-            "accessToken": token,
-            "expiresIn": expires_in,
-            "tokenType": "Bearer",
-            "scope": DEFAULT_SCOPES
-        },
-        "timestamp": "2024-01-15T10:30:00.000Z",
-        "requestId": TOKEN_REQUEST_ID
-    })
-}
-
 /// `POST /v1/token` (any credentials) answering `token`, valid `expires_in` seconds, after
 /// `delay`.
 async fn token_mock_after<'a>(
@@ -96,11 +78,11 @@ async fn token_mock_after<'a>(
     expires_in: i64,
     delay: Duration,
 ) -> Mock<'a> {
-    let body = token_envelope(token, expires_in);
+    let body = fixtures::token_response(token, expires_in);
     server
         .mock_async(move |when, then| {
             when.method(POST).path("/v1/token");
-            then.status(200).delay(delay).json_body(body);
+            then.status(200).delay(delay).json_body_obj(&body);
         })
         .await
 }
@@ -114,11 +96,11 @@ async fn token_mock<'a>(server: &'a MockServer, token: &str) -> Mock<'a> {
 /// an hour.
 async fn scoped_token_mock<'a>(server: &'a MockServer, scopes: &[&str], token: &str) -> Mock<'a> {
     let request = json!({"grantType": "client_credentials", "scope": scopes});
-    let body = token_envelope(token, 3600);
+    let body = fixtures::token_response(token, 3600);
     server
         .mock_async(move |when, then| {
             when.method(POST).path("/v1/token").json_body(request);
-            then.status(200).json_body(body);
+            then.status(200).json_body_obj(&body);
         })
         .await
 }

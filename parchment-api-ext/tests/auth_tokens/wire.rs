@@ -4,10 +4,11 @@
 use crate::support::{ORG, ORG_SECRET};
 use crate::{
     ACTING_USER, DEFAULT_SCOPES, PARTNER_ID, PARTNER_SECRET, TOKEN_1, TOKEN_2, partner_builder,
-    partner_client, scoped_token_mock, token_envelope, validate, validate_mock,
+    partner_client, scoped_token_mock, validate, validate_mock,
 };
 use httpmock::prelude::*;
 use parchment_api_ext::Scope;
+use parchment_api_ext::testing::fixtures;
 use serde_json::json;
 
 #[tokio::test]
@@ -27,7 +28,8 @@ async fn the_token_request_carries_the_five_credentials_and_the_default_scopes_s
                     "grantType": "client_credentials",
                     "scope": DEFAULT_SCOPES
                 }));
-            then.status(200).json_body(token_envelope(TOKEN_1, 3600));
+            then.status(200)
+                .json_body_obj(&fixtures::token_response(TOKEN_1, 3600));
         })
         .await;
     let resource = validate_mock(&server, ORG, TOKEN_1, ORG_SECRET).await;
