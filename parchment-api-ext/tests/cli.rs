@@ -5,153 +5,25 @@
 //! appears on stdout or stderr; writes are checked in the fake's state, dry runs in its
 //! request log.
 
+mod support;
+
+use parchment_api_ext::Role;
 use parchment_api_ext::testing::{FakeConfig, FakeParchment, LoggedRequest};
-use parchment_api_ext::{Role, Users};
-use serde_json::Value;
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
-
-const PARTNER_SECRET: &str = "ps-7f3a9e-partner-secret";
-const ORG_SECRET: &str = "os-51c2d0-org-secret";
-const STATIC_TOKEN: &str = "st-a81b44-static-token";
-const SECOND_ORG_SECRET: &str = "os-9e07aa-second-secret";
-const WRONG_SECRET: &str = "os-000bad-wrong-secret";
-/// Every secret any test hands the binary: none may ever be printed.
-const SECRETS: &[&str] = &[
-    PARTNER_SECRET,
-    ORG_SECRET,
-    STATIC_TOKEN,
-    SECOND_ORG_SECRET,
-    WRONG_SECRET,
-];
-
-/// What a run of the binary printed and how it exited.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json_lines(&self) -> Vec<Value> {
-        self.stdout
-            .lines()
-            .map(|line| serde_json::from_str(line).expect("each stdout line is a JSON value"))
-            .collect()
-    }
-
-    fn json(&self) -> Value {
-        let lines = self.json_lines();
-        assert_eq!(lines.len(), 1, "one JSON document: {}", self.stdout);
-        lines.into_iter().next().unwrap_or_default()
-    }
-
-    fn stderr_json(&self) -> Value {
-        serde_json::from_str(self.stderr.trim()).expect("stderr is one JSON document")
-    }
-}
+use support::cli::{
+    ORG_SECRET, PARTNER_SECRET, SECOND_ORG_SECRET, STATIC_TOKEN, TempFile, WRONG_SECRET, fake_env,
+    fake_with, run, writes,
+};
+use support::fake::users;
 
 async fn fake() -> FakeParchment {
-    let mut config = FakeConfig::default().seed_users(30);
-    config.partner_secret = PARTNER_SECRET.into();
-    config.organization_secret = ORG_SECRET.into();
-    config.static_token = STATIC_TOKEN.into();
-    FakeParchment::start_with(config).await
-}
-
-/// The `PARCHMENT_*` variables for the fake's first organization, with partner credentials.
-fn fake_env(fake: &FakeParchment) -> Vec<(String, String)> {
-    let credentials = fake.credentials();
-    [
-        ("PARCHMENT_BASE_URL", fake.base_url()),
-        ("PARCHMENT_PARTNER_ID", &credentials.partner_id),
-        ("PARCHMENT_PARTNER_SECRET", PARTNER_SECRET),
-        ("PARCHMENT_USER_ID", &credentials.acting_user),
-        ("PARCHMENT_ORGANIZATION_ID", &credentials.organization_id),
-        ("PARCHMENT_ORGANIZATION_SECRET", ORG_SECRET),
-    ]
-    .into_iter()
-    .map(|(name, value)| (name.to_owned(), value.to_owned()))
-    .collect()
-}
-
-/// Runs the binary with exactly these variables (none inherited) and checks that no secret
-/// was printed. Blocking, so on the blocking pool: the fake keeps serving meanwhile.
-async fn run(env: &[(String, String)], args: &[&str]) -> Run {
-    let env = env.to_vec();
-    let args: Vec<String> = args.iter().map(|arg| (*arg).to_owned()).collect();
-    let output = tokio::task::spawn_blocking(move || {
-        Command::new(env!("CARGO_BIN_EXE_parchment"))
-            .args(&args)
-            .env_clear()
-            .envs(env)
-            .stdin(Stdio::null())
-            .output()
-            .expect("the parchment binary runs")
-    })
-    .await
-    .expect("the run finished");
-    let run = Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    };
-    for secret in SECRETS {
-        assert!(
-            !run.stdout.contains(secret),
-            "a secret on stdout: {}",
-            run.stdout
-        );
-        assert!(
-            !run.stderr.contains(secret),
-            "a secret on stderr: {}",
-            run.stderr
-        );
-    }
-    run
-}
-
-fn users(fake: &FakeParchment) -> Users {
-    fake.client()
-        .default_organization()
-        .expect("the fake's client has a default organization")
-        .users()
+    fake_with(FakeConfig::default().seed_users(30)).await
 }
 
 /// The user ids of the fake's first organization: [admin, second, third, ...].
 fn user_ids(fake: &FakeParchment) -> Vec<String> {
     fake.user_ids(&fake.credentials().organization_id, 10)
-}
-
-/// Requests that changed something: anything but reads and token requests.
-fn writes(requests: &[LoggedRequest]) -> Vec<&LoggedRequest> {
-    requests
-        .iter()
-        .filter(|request| request.method != "GET" && request.path != "/v1/token")
-        .collect()
-}
-
-/// A temporary config file, removed when dropped.
-struct ConfigFile(PathBuf);
-
-impl ConfigFile {
-    fn new(name: &str, text: &str) -> Self {
-        let path =
-            std::env::temp_dir().join(format!("parchment-cli-{}-{name}.toml", std::process::id()));
-        std::fs::write(&path, text).expect("the config file is written");
-        Self(path)
-    }
-
-    fn path(&self) -> &str {
-        self.0.to_str().expect("a UTF-8 temp path")
-    }
-}
-
-impl Drop for ConfigFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -525,8 +397,8 @@ async fn a_config_file_names_several_organizations() {
     let fake = fake().await;
     let credentials = fake.credentials().clone();
     let second_admin = fake.add_organization("org_second", SECOND_ORG_SECRET);
-    let config = ConfigFile::new(
-        "several",
+    let config = TempFile::new(
+        "several.toml",
         &format!(
             r#"
 base_url = "{base_url}"
@@ -608,8 +480,8 @@ acting_user = "{second_admin}"
 async fn wrong_secrets_and_broken_config_files_are_never_echoed() {
     let fake = fake().await;
     let credentials = fake.credentials().clone();
-    let wrong = ConfigFile::new(
-        "wrong",
+    let wrong = TempFile::new(
+        "wrong.toml",
         &format!(
             "base_url = \"{}\"\naccess_token = \"{STATIC_TOKEN}\"\n\n[organizations.clinic]\nid = \"{}\"\nsecret = \"{WRONG_SECRET}\"\n",
             fake.base_url(),
@@ -628,8 +500,8 @@ async fn wrong_secrets_and_broken_config_files_are_never_echoed() {
     assert_eq!(refused.stderr_json()["error"]["status"], 401);
 
     // A syntax error on the secret's line: the line number, not the line.
-    let broken = ConfigFile::new(
-        "broken",
+    let broken = TempFile::new(
+        "broken.toml",
         &format!(
             "base_url = \"{}\"\n[partner]\nid = \"p\"\nsecret = \"{PARTNER_SECRET}\" oops\n",
             fake.base_url()
@@ -640,8 +512,8 @@ async fn wrong_secrets_and_broken_config_files_are_never_echoed() {
     assert_eq!(failed.code, 2);
     assert!(failed.stderr.contains("line 4"), "{}", failed.stderr);
     // A secret given twice, inline and by variable, is refused without showing either.
-    let twice = ConfigFile::new(
-        "twice",
+    let twice = TempFile::new(
+        "twice.toml",
         &format!(
             "base_url = \"{}\"\n[partner]\nid = \"p\"\nsecret = \"{PARTNER_SECRET}\"\nsecret_env = \"X\"\n",
             fake.base_url()

@@ -5,137 +5,17 @@
 //! Every run checks that no secret appears on stdout or stderr; writes are checked in the
 //! fake's state and its request log.
 
-use parchment_api_ext::testing::{FakeConfig, FakeParchment, LoggedRequest};
+mod support;
+
+use parchment_api_ext::testing::{FakeConfig, FakeParchment};
 use serde_json::Value;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-const PARTNER_SECRET: &str = "ps-7f3a9e-partner-secret";
-const ORG_SECRET: &str = "os-51c2d0-org-secret";
-const STATIC_TOKEN: &str = "st-a81b44-static-token";
-const SECOND_ORG_SECRET: &str = "os-9e07aa-second-secret";
-const SECRETS: &[&str] = &[PARTNER_SECRET, ORG_SECRET, STATIC_TOKEN, SECOND_ORG_SECRET];
-
-/// What a run of the binary printed and how it exited.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json_lines(&self) -> Vec<Value> {
-        self.stdout
-            .lines()
-            .map(|line| serde_json::from_str(line).expect("each stdout line is a JSON value"))
-            .collect()
-    }
-
-    fn json(&self) -> Value {
-        let lines = self.json_lines();
-        assert_eq!(lines.len(), 1, "one JSON document: {}", self.stdout);
-        lines.into_iter().next().unwrap_or_default()
-    }
-}
+use support::cli::{
+    ORG_SECRET, PARTNER_SECRET, SECOND_ORG_SECRET, TempFile, fake_env, fake_with, run, vars, writes,
+};
 
 async fn fake() -> FakeParchment {
     // No sample records: the patient test counts the patients the CLI creates.
-    let mut config = FakeConfig::default().seed_users(30).sample_records(false);
-    config.partner_secret = PARTNER_SECRET.into();
-    config.organization_secret = ORG_SECRET.into();
-    config.static_token = STATIC_TOKEN.into();
-    FakeParchment::start_with(config).await
-}
-
-fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-    pairs
-        .iter()
-        .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
-        .collect()
-}
-
-/// The `PARCHMENT_*` variables for the fake's first organization, with partner credentials.
-fn fake_env(fake: &FakeParchment) -> Vec<(String, String)> {
-    let credentials = fake.credentials();
-    vars(&[
-        ("PARCHMENT_BASE_URL", fake.base_url()),
-        ("PARCHMENT_PARTNER_ID", &credentials.partner_id),
-        ("PARCHMENT_PARTNER_SECRET", PARTNER_SECRET),
-        ("PARCHMENT_USER_ID", &credentials.acting_user),
-        ("PARCHMENT_ORGANIZATION_ID", &credentials.organization_id),
-        ("PARCHMENT_ORGANIZATION_SECRET", ORG_SECRET),
-    ])
-}
-
-/// Runs the binary with exactly these variables (none inherited) and stdin that is not a
-/// terminal, and checks that no secret was printed.
-async fn run(env: &[(String, String)], args: &[&str]) -> Run {
-    let env = env.to_vec();
-    let args: Vec<String> = args.iter().map(|arg| (*arg).to_owned()).collect();
-    let output = tokio::task::spawn_blocking(move || {
-        Command::new(env!("CARGO_BIN_EXE_parchment"))
-            .args(&args)
-            .env_clear()
-            .envs(env)
-            .stdin(Stdio::null())
-            .output()
-            .expect("the parchment binary runs")
-    })
-    .await
-    .expect("the run finished");
-    let run = Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    };
-    for secret in SECRETS {
-        assert!(
-            !run.stdout.contains(secret),
-            "a secret on stdout: {}",
-            run.stdout
-        );
-        assert!(
-            !run.stderr.contains(secret),
-            "a secret on stderr: {}",
-            run.stderr
-        );
-    }
-    run
-}
-
-/// Requests that changed something: anything but reads and token requests.
-fn writes(requests: &[LoggedRequest]) -> Vec<&LoggedRequest> {
-    requests
-        .iter()
-        .filter(|request| request.method != "GET" && request.path != "/v1/token")
-        .collect()
-}
-
-/// A temporary file, removed when dropped; unique per call, since the tests run at once.
-struct TempFile(PathBuf);
-
-impl TempFile {
-    fn new(name: &str, text: &str) -> Self {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let path = std::env::temp_dir().join(format!(
-            "parchment-cli-sync-{}-{}-{name}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::write(&path, text).expect("the file is written");
-        Self(path)
-    }
-
-    fn path(&self) -> &str {
-        self.0.to_str().expect("a UTF-8 temp path")
-    }
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
+    fake_with(FakeConfig::default().seed_users(30).sample_records(false)).await
 }
 
 /// The fake with a second organization, a config file naming both (each with its own

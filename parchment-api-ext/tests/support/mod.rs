@@ -57,5 +57,7 @@ pub(crate) fn error_envelope(
     })
 }
 
+#[cfg(feature = "cli")]
+pub(crate) mod cli;
 pub(crate) mod fake;
 pub(crate) mod scripted;
