@@ -1,6 +1,6 @@
 //! Fresh reads bypass a valid entry and refresh it.
 
-use crate::{ORG_A, Page, USER, UserRead, cached};
+use crate::{ORG_A, Page, USER, UserRead, cached_users};
 use httpmock::prelude::*;
 
 #[tokio::test]
@@ -21,8 +21,7 @@ async fn a_fresh_get_bypasses_a_valid_entry_and_refreshes_it() {
         .request_id("req_later")
         .mock(&server)
         .await;
-    let (client, _clock) = cached(&server.base_url());
-    let users = client.organization(ORG_A).users();
+    let (_client, _clock, users) = cached_users(&server);
 
     users.get(USER).await.expect("the user");
     let current = users.fresh().get(USER).await.expect("the fresh user");
@@ -65,8 +64,7 @@ async fn a_fresh_list_bypasses_a_valid_page_and_refreshes_it() {
         .request_id("req_later")
         .mock(&server)
         .await;
-    let (client, _clock) = cached(&server.base_url());
-    let users = client.organization(ORG_A).users();
+    let (_client, _clock, users) = cached_users(&server);
 
     users.list().limit(2).send().await.expect("a page");
 

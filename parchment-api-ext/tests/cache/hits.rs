@@ -2,7 +2,7 @@
 //! out on the client's clock after their time to live.
 
 use crate::support;
-use crate::{ORG_A, Page, TTL, USER, UserRead, cached, stats};
+use crate::{ORG_A, Page, TTL, USER, UserRead, cached_users, stats};
 use futures::TryStreamExt;
 use httpmock::prelude::*;
 use std::time::Duration;
@@ -39,8 +39,7 @@ async fn a_second_read_of_a_user_is_a_hit_with_the_first_request_id() {
         .request_id("req_later")
         .mock(&server)
         .await;
-    let (client, _clock) = cached(&server.base_url());
-    let users = client.organization(ORG_A).users();
+    let (client, _clock, users) = cached_users(&server);
 
     let fetched = users.get(USER).await.expect("the user");
     let again = users.get(USER).await.expect("the user again");
@@ -65,8 +64,7 @@ async fn another_user_is_a_miss() {
     let server = MockServer::start_async().await;
     let one = UserRead::new(ORG_A, "usr_1").mock(&server).await;
     let two = UserRead::new(ORG_A, "usr_2").mock(&server).await;
-    let (client, _clock) = cached(&server.base_url());
-    let users = client.organization(ORG_A).users();
+    let (client, _clock, users) = cached_users(&server);
 
     assert!(!users.get("usr_1").await.expect("usr_1").is_from_cache());
     let other = users.get("usr_2").await.expect("usr_2");
@@ -109,8 +107,7 @@ async fn list_pages_are_cached_per_limit_and_last_key() {
             .mock(&server)
             .await,
     ];
-    let (client, _clock) = cached(&server.base_url());
-    let users = client.organization(ORG_A).users();
+    let (client, _clock, users) = cached_users(&server);
     let queries = || {
         [
             users.list().limit(2),
@@ -160,8 +157,7 @@ async fn a_cached_two_page_stream_makes_no_request_the_second_time() {
         .ids(&["u3"])
         .mock(&server)
         .await;
-    let (client, _clock) = cached(&server.base_url());
-    let users = client.organization(ORG_A).users();
+    let (client, _clock, users) = cached_users(&server);
 
     for round in 0..2 {
         let all: Vec<_> = users
@@ -192,8 +188,7 @@ async fn an_entry_is_a_hit_until_the_time_to_live_passes_on_the_client_clock() {
         .request_id("req_second")
         .mock(&server)
         .await;
-    let (client, clock) = cached(&server.base_url());
-    let users = client.organization(ORG_A).users();
+    let (client, clock, users) = cached_users(&server);
 
     users.get(USER).await.expect("the user");
     clock.advance(TTL - Duration::from_millis(1));
@@ -230,8 +225,7 @@ async fn a_list_page_is_a_hit_until_the_time_to_live_passes() {
         .request_id("req_second")
         .mock(&server)
         .await;
-    let (client, clock) = cached(&server.base_url());
-    let users = client.organization(ORG_A).users();
+    let (_client, clock, users) = cached_users(&server);
 
     users.list().send().await.expect("a page");
     clock.advance(TTL - Duration::from_millis(1));

@@ -2,7 +2,8 @@
 //! user and of a page to the server; only the written organization is affected.
 
 use crate::{
-    ORG_A, ORG_B, Page, SECRET_ONE, USER, UserRead, Write, cached, cached_builder, write_mocks,
+    ORG_A, ORG_B, Page, SECRET_ONE, USER, UserRead, Write, cached, cached_builder, cached_users,
+    write_mocks,
 };
 use httpmock::Mock;
 use httpmock::prelude::*;
@@ -43,17 +44,17 @@ async fn assert_write_invalidates(
     assert_eq!(page.calls_async().await, pages + 1, "{write:?}");
 }
 
-#[tokio::test]
-async fn every_write_sends_the_next_read_of_the_user_and_of_a_page_to_the_server() {
+/// Every write in `Write::ALL`, answered with `status`, invalidates the user and the page
+/// ([`assert_write_invalidates`]), and each is sent once.
+async fn assert_every_write_invalidates(status: u16, expect_write_ok: bool) {
     let server = MockServer::start_async().await;
     let read = UserRead::new(ORG_A, USER).mock(&server).await;
     let page = Page::new(ORG_A).mock(&server).await;
-    let writes = write_mocks(&server, ORG_A, 200, None).await;
-    let (client, _clock) = cached(&server.base_url());
-    let users = client.organization(ORG_A).users();
+    let writes = write_mocks(&server, ORG_A, status, None).await;
+    let (_client, _clock, users) = cached_users(&server);
 
     for write in Write::ALL {
-        assert_write_invalidates(&users, &read, &page, write, true).await;
+        assert_write_invalidates(&users, &read, &page, write, expect_write_ok).await;
     }
     for mock in &writes {
         assert_eq!(mock.calls_async().await, 1, "each write was sent once");
@@ -61,20 +62,13 @@ async fn every_write_sends_the_next_read_of_the_user_and_of_a_page_to_the_server
 }
 
 #[tokio::test]
-async fn a_failed_write_still_invalidates() {
-    let server = MockServer::start_async().await;
-    let read = UserRead::new(ORG_A, USER).mock(&server).await;
-    let page = Page::new(ORG_A).mock(&server).await;
-    let writes = write_mocks(&server, ORG_A, 500, None).await;
-    let (client, _clock) = cached(&server.base_url());
-    let users = client.organization(ORG_A).users();
+async fn every_write_sends_the_next_read_of_the_user_and_of_a_page_to_the_server() {
+    assert_every_write_invalidates(200, true).await;
+}
 
-    for write in Write::ALL {
-        assert_write_invalidates(&users, &read, &page, write, false).await;
-    }
-    for mock in &writes {
-        assert_eq!(mock.calls_async().await, 1, "each write was sent once");
-    }
+#[tokio::test]
+async fn a_failed_write_still_invalidates() {
+    assert_every_write_invalidates(500, false).await;
 }
 
 #[tokio::test]
@@ -140,8 +134,7 @@ async fn a_write_through_other_credentials_of_the_organization_invalidates_it() 
     let server = MockServer::start_async().await;
     let read = UserRead::new(ORG_A, USER).mock(&server).await;
     write_mocks(&server, ORG_A, 200, None).await;
-    let (client, _clock) = cached(&server.base_url());
-    let users = client.organization(ORG_A).users();
+    let (client, _clock, users) = cached_users(&server);
     let other = client
         .organization_with(ORG_A, OrganizationCredentials::new(SECRET_ONE))
         .expect("valid credentials")

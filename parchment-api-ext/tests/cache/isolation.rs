@@ -1,14 +1,12 @@
 //! Isolation: organizations, clients and credentials never share an entry, and a client
 //! with a cache prints no token or secret.
 
-use crate::support::{ORG_SECRET, TOKEN, envelope};
+use crate::support::{ORG_SECRET, TOKEN};
 use crate::{
     ORG_A, ORG_B, Page, SECRET_ONE, SECRET_TWO, TTL, USER, UserRead, cached, cached_builder, stats,
-    users_path,
 };
 use httpmock::prelude::*;
 use parchment_api_ext::{Client, OrganizationCredentials, PartnerCredentials, ReadCacheConfig};
-use serde_json::json;
 
 #[tokio::test]
 async fn two_organizations_never_share_an_entry() {
@@ -93,27 +91,15 @@ async fn two_credentials_of_one_organization_never_share_an_entry() {
         .request_id("req_two")
         .mock(&server)
         .await;
-    let page_one = server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path(users_path(ORG_A))
-                .header("x-organization-secret", SECRET_ONE);
-            then.status(200).json_body(envelope(json!({
-                "users": [{"user_id": "usr_seen_with_one"}],
-                "pagination": {"lastKey": null}
-            })));
-        })
+    let page_one = Page::new(ORG_A)
+        .secret(SECRET_ONE)
+        .ids(&["usr_seen_with_one"])
+        .mock(&server)
         .await;
-    let page_two = server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path(users_path(ORG_A))
-                .header("x-organization-secret", SECRET_TWO);
-            then.status(200).json_body(envelope(json!({
-                "users": [{"user_id": "usr_seen_with_two"}],
-                "pagination": {"lastKey": null}
-            })));
-        })
+    let page_two = Page::new(ORG_A)
+        .secret(SECRET_TWO)
+        .ids(&["usr_seen_with_two"])
+        .mock(&server)
         .await;
     let (client, _clock) = cached(&server.base_url());
     let with = |secret: &str| {

@@ -15,8 +15,8 @@ mod single_flight;
 #[path = "../support/mod.rs"]
 mod support;
 
-use httpmock::Mock;
 use httpmock::prelude::*;
+use httpmock::{Mock, Then};
 use parchment_api_ext::testing::ManualClock;
 use parchment_api_ext::{
     Client, ClientBuilder, NewUser, ReadCacheConfig, RetryPolicy, Role, UserUpdate, Users,
@@ -54,6 +54,13 @@ fn cached(base_url: &str) -> (Client, Arc<ManualClock>) {
     (client, clock)
 }
 
+/// [`cached`] for the mock server, with the users of `ORG_A` every concern reads through.
+fn cached_users(server: &MockServer) -> (Client, Arc<ManualClock>, Users) {
+    let (client, clock) = cached(&server.base_url());
+    let users = client.organization(ORG_A).users();
+    (client, clock, users)
+}
+
 fn users_path(org: &str) -> String {
     format!("/v1/organizations/{org}/users")
 }
@@ -65,6 +72,17 @@ fn user_path(org: &str, user: &str) -> String {
 fn with_request_id(mut body: Value, request_id: &str) -> Value {
     body["requestId"] = json!(request_id);
     body
+}
+
+/// `then` answering after `delay` and at most `times` times, when given.
+fn paced(then: Then, delay: Option<Duration>, times: Option<usize>) {
+    let then = match delay {
+        Some(delay) => then.delay(delay),
+        None => then,
+    };
+    if let Some(times) = times {
+        then.up_to_n_times(times);
+    }
 }
 
 /// (hits, misses) of the client's read cache.
@@ -159,13 +177,11 @@ impl UserRead {
                 if let Some(secret) = self.secret {
                     when.header("x-organization-secret", secret);
                 }
-                let mut then = then.status(self.status).json_body(body);
-                if let Some(delay) = self.delay {
-                    then = then.delay(delay);
-                }
-                if let Some(times) = self.times {
-                    then.up_to_n_times(times);
-                }
+                paced(
+                    then.status(self.status).json_body(body),
+                    self.delay,
+                    self.times,
+                );
             })
             .await
     }
@@ -180,6 +196,7 @@ struct Page {
     ids: &'static [&'static str],
     next: Option<&'static str>,
     request_id: &'static str,
+    secret: Option<&'static str>,
     delay: Option<Duration>,
     times: Option<usize>,
 }
@@ -193,6 +210,7 @@ impl Page {
             ids: &[USER],
             next: None,
             request_id: "req_page",
+            secret: None,
             delay: None,
             times: None,
         }
@@ -223,6 +241,12 @@ impl Page {
         self
     }
 
+    /// Matches only requests carrying this organization secret.
+    fn secret(mut self, secret: &'static str) -> Self {
+        self.secret = Some(secret);
+        self
+    }
+
     fn delay(mut self, delay: Duration) -> Self {
         self.delay = Some(delay);
         self
@@ -250,17 +274,14 @@ impl Page {
                     Some(limit) => when.query_param("limit", limit.to_string()),
                     None => when.query_param_missing("limit"),
                 };
-                match self.key {
+                let when = match self.key {
                     Some(key) => when.query_param("lastKey", key),
                     None => when.query_param_missing("lastKey"),
                 };
-                let mut then = then.status(200).json_body(body);
-                if let Some(delay) = self.delay {
-                    then = then.delay(delay);
+                if let Some(secret) = self.secret {
+                    when.header("x-organization-secret", secret);
                 }
-                if let Some(times) = self.times {
-                    then.up_to_n_times(times);
-                }
+                paced(then.status(200).json_body(body), self.delay, self.times);
             })
             .await
     }

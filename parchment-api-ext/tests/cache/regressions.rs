@@ -2,7 +2,7 @@
 //! 404 contradicted by the cache, a panic on a very long time to live).
 
 use crate::support::{ORG_SECRET, TOKEN, envelope};
-use crate::{ORG_A, USER, UserRead, Write, cached, user_path, write_mocks};
+use crate::{ORG_A, USER, UserRead, Write, cached_users, user_path, write_mocks};
 use httpmock::prelude::*;
 use parchment_api_ext::{Client, ErrorKind, ReadCacheConfig, Role};
 use serde_json::json;
@@ -13,8 +13,7 @@ async fn a_write_cancelled_after_it_was_sent_still_invalidates() {
     let server = MockServer::start_async().await;
     let read = UserRead::new(ORG_A, USER).mock(&server).await;
     let update = write_mocks(&server, ORG_A, 200, Some(Duration::from_millis(300))).await;
-    let (client, _clock) = cached(&server.base_url());
-    let users = client.organization(ORG_A).users();
+    let (_client, _clock, users) = cached_users(&server);
     users.get(USER).await.expect("the user");
 
     let outcome =
@@ -68,8 +67,7 @@ async fn grant_roles_computes_the_union_from_the_current_roles() {
             })));
         })
         .await;
-    let (client, _clock) = cached(&server.base_url());
-    let users = client.organization(ORG_A).users();
+    let (_client, _clock, users) = cached_users(&server);
     users.get(USER).await.expect("the user, cached");
 
     let roles = users
@@ -94,8 +92,7 @@ async fn a_fresh_read_that_finds_the_user_gone_is_not_contradicted_by_the_cache(
     let server = MockServer::start_async().await;
     UserRead::new(ORG_A, USER).times(1).mock(&server).await;
     let gone = UserRead::new(ORG_A, USER).status(404).mock(&server).await;
-    let (client, _clock) = cached(&server.base_url());
-    let users = client.organization(ORG_A).users();
+    let (_client, _clock, users) = cached_users(&server);
     users.get(USER).await.expect("the user, cached");
 
     let error = users.fresh().get(USER).await.expect_err("the user is gone");

@@ -2,10 +2,27 @@
 //! neither cached nor kept from its waiters.
 
 use crate::support::error_envelope;
-use crate::{ORG_A, Page, TTL, USER, UserRead, cached, stats, users_path};
+use crate::{ORG_A, Page, TTL, USER, UserRead, cached_users, stats, users_path};
 use httpmock::prelude::*;
-use parchment_api_ext::ErrorKind;
+use parchment_api_ext::{ErrorKind, Users};
+use std::future::Future;
 use std::time::Duration;
+
+/// Runs `call` on `n` tasks at once, each with its own handle on `users`, and returns what
+/// each got once all have finished.
+async fn concurrently<T, F, Fut>(n: usize, users: &Users, call: F) -> Vec<T>
+where
+    F: Fn(Users) -> Fut,
+    Fut: Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    let tasks: Vec<_> = (0..n).map(|_| tokio::spawn(call(users.clone()))).collect();
+    let mut outcomes = Vec::with_capacity(n);
+    for task in tasks {
+        outcomes.push(task.await.expect("the task ran to the end"));
+    }
+    outcomes
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 8)]
 async fn a_hundred_concurrent_misses_of_one_user_make_one_request() {
@@ -15,21 +32,12 @@ async fn a_hundred_concurrent_misses_of_one_user_make_one_request() {
         .delay(Duration::from_millis(200))
         .mock(&server)
         .await;
-    let (client, _clock) = cached(&server.base_url());
-    let users = client.organization(ORG_A).users();
+    let (client, _clock, users) = cached_users(&server);
 
-    let tasks: Vec<_> = (0..100)
-        .map(|_| {
-            let users = users.clone();
-            tokio::spawn(async move { users.get(USER).await })
-        })
-        .collect();
+    let outcomes = concurrently(100, &users, |users| async move { users.get(USER).await }).await;
     let mut fetched = 0;
-    for task in tasks {
-        let user = task
-            .await
-            .expect("the task ran to the end")
-            .expect("every caller gets the user");
+    for outcome in outcomes {
+        let user = outcome.expect("every caller gets the user");
         assert_eq!(user.user_id, USER);
         assert_eq!(user.request_id(), Some("req_only"));
         if !user.is_from_cache() {
@@ -50,17 +58,14 @@ async fn concurrent_misses_of_one_page_make_one_request() {
         .delay(Duration::from_millis(200))
         .mock(&server)
         .await;
-    let (client, _clock) = cached(&server.base_url());
-    let users = client.organization(ORG_A).users();
+    let (client, _clock, users) = cached_users(&server);
 
-    let tasks: Vec<_> = (0..50)
-        .map(|_| {
-            let users = users.clone();
-            tokio::spawn(async move { users.list().limit(2).send().await })
-        })
-        .collect();
-    for task in tasks {
-        let listed = task.await.expect("the task ran").expect("a page");
+    let outcomes = concurrently(50, &users, |users| async move {
+        users.list().limit(2).send().await
+    })
+    .await;
+    for outcome in outcomes {
+        let listed = outcome.expect("a page");
         assert_eq!(listed.users[0].user_id, USER);
     }
 
@@ -81,19 +86,13 @@ async fn concurrent_misses_after_expiry_make_one_request() {
         .delay(Duration::from_millis(200))
         .mock(&server)
         .await;
-    let (client, clock) = cached(&server.base_url());
-    let users = client.organization(ORG_A).users();
+    let (_client, clock, users) = cached_users(&server);
     users.get(USER).await.expect("the user");
     clock.advance(TTL + Duration::from_secs(1));
 
-    let tasks: Vec<_> = (0..50)
-        .map(|_| {
-            let users = users.clone();
-            tokio::spawn(async move { users.get(USER).await })
-        })
-        .collect();
-    for task in tasks {
-        let user = task.await.expect("the task ran").expect("the user");
+    let outcomes = concurrently(50, &users, |users| async move { users.get(USER).await }).await;
+    for outcome in outcomes {
+        let user = outcome.expect("the user");
         assert_eq!(
             user.request_id(),
             Some("req_second"),
@@ -118,8 +117,7 @@ async fn an_error_is_not_cached() {
             .request_id("req_ok")
             .mock(&server)
             .await;
-        let (client, _clock) = cached(&server.base_url());
-        let users = client.organization(ORG_A).users();
+        let (client, _clock, users) = cached_users(&server);
 
         let error = users.get(USER).await.expect_err("the error answer");
         assert_eq!(error.kind(), kind);
@@ -151,8 +149,7 @@ async fn a_failed_page_is_not_cached() {
         })
         .await;
     let ok = Page::new(ORG_A).mock(&server).await;
-    let (client, _clock) = cached(&server.base_url());
-    let users = client.organization(ORG_A).users();
+    let (_client, _clock, users) = cached_users(&server);
 
     let error = users.list().send().await.expect_err("503");
     assert_eq!(error.kind(), ErrorKind::Server);
@@ -172,20 +169,11 @@ async fn callers_waiting_on_a_failing_fetch_all_get_the_error() {
         .mock(&server)
         .await;
     let ok = UserRead::new(ORG_A, USER).mock(&server).await;
-    let (client, _clock) = cached(&server.base_url());
-    let users = client.organization(ORG_A).users();
+    let (client, _clock, users) = cached_users(&server);
 
-    let tasks: Vec<_> = (0..50)
-        .map(|_| {
-            let users = users.clone();
-            tokio::spawn(async move { users.get(USER).await })
-        })
-        .collect();
-    for task in tasks {
-        let error = task
-            .await
-            .expect("the task ran")
-            .expect_err("every waiting caller gets the one failure");
+    let outcomes = concurrently(50, &users, |users| async move { users.get(USER).await }).await;
+    for outcome in outcomes {
+        let error = outcome.expect_err("every waiting caller gets the one failure");
         assert_eq!(error.kind(), ErrorKind::Server);
         assert_eq!(error.request_id(), Some("req_1705312200000_e500"));
     }
