@@ -1,26 +1,35 @@
 //! Auth: static tokens, wrong secrets and tokens, acting users that do not exist or are
 //! disabled, scopes, expiry on the fake's clock, and organizations kept apart.
 
-use crate::support::fake::{all_users, logged, statuses, users, users_of};
+use crate::support::fake::{
+    all_users, logged, static_builder, static_client, statuses, users, users_of,
+};
 use crate::{read, user_path};
 use parchment_api_ext::testing::{FakeConfig, FakeParchment};
 use parchment_api_ext::{
-    Client, ErrorKind, NewUser, OrganizationCredentials, PartnerCredentials, RetryPolicy, Role,
-    Scope,
+    Client, Error, ErrorKind, NewUser, OrganizationCredentials, PartnerCredentials, RetryPolicy,
+    Role, Scope,
 };
 use std::collections::HashSet;
 use std::time::Duration;
+
+/// Reads `user_id` through `client`'s default organization and checks that it fails at the
+/// token request, refused as unauthorized; the error, for more checks.
+async fn refused_a_token(client: &Client, user_id: &str) -> Error {
+    let error = users_of(client)
+        .get(user_id)
+        .await
+        .expect_err("the token request is refused");
+    assert_eq!(error.kind(), ErrorKind::Unauthorized, "{error}");
+    assert_eq!(error.operation(), "create token");
+    error
+}
 
 #[tokio::test]
 async fn a_static_token_client_works_without_token_requests() {
     let fake = FakeParchment::start().await;
     let credentials = fake.credentials().clone();
-    let client = Client::builder()
-        .base_url(fake.base_url())
-        .access_token(credentials.static_token.clone())
-        .organization_secret(credentials.organization_secret.clone())
-        .build()
-        .expect("valid");
+    let client = static_client(&fake, RetryPolicy::default());
     let users = client.organization(&credentials.organization_id).users();
     let admin = read(&users, &credentials.acting_user).await;
     assert_eq!(admin.roles, [Role::Admin]);
@@ -39,9 +48,7 @@ async fn a_wrong_organization_secret_is_unauthorized() {
     let fake = FakeParchment::start().await;
     let credentials = fake.credentials().clone();
     // With a static token: the resource call is refused.
-    let client = Client::builder()
-        .base_url(fake.base_url())
-        .access_token(credentials.static_token.clone())
+    let client = static_builder(&fake)
         .organization_secret("not-the-org-secret")
         .retry_policy(RetryPolicy::never())
         .build()
@@ -62,12 +69,7 @@ async fn a_wrong_organization_secret_is_unauthorized() {
         .organization_secret("not-the-org-secret")
         .build()
         .expect("valid");
-    let error = users_of(&client)
-        .get(&credentials.acting_user)
-        .await
-        .expect_err("refused");
-    assert_eq!(error.kind(), ErrorKind::Unauthorized, "{error}");
-    assert_eq!(error.operation(), "create token");
+    refused_a_token(&client, &credentials.acting_user).await;
     assert_eq!(fake.tokens_issued(), 0);
 }
 
@@ -75,10 +77,8 @@ async fn a_wrong_organization_secret_is_unauthorized() {
 async fn a_wrong_static_token_is_unauthorized() {
     let fake = FakeParchment::start().await;
     let credentials = fake.credentials().clone();
-    let client = Client::builder()
-        .base_url(fake.base_url())
+    let client = static_builder(&fake)
         .access_token("not-the-static-token")
-        .organization_secret(credentials.organization_secret.clone())
         .build()
         .expect("valid");
     let error = client
@@ -109,12 +109,7 @@ async fn a_wrong_partner_secret_fails_the_token_request() {
         ))
         .build()
         .expect("valid");
-    let error = users_of(&client)
-        .get(&credentials.acting_user)
-        .await
-        .expect_err("refused");
-    assert_eq!(error.kind(), ErrorKind::Unauthorized, "{error}");
-    assert_eq!(error.operation(), "create token");
+    let error = refused_a_token(&client, &credentials.acting_user).await;
     assert_eq!(error.status().map(|s| s.as_u16()), Some(401));
     assert_eq!(fake.tokens_issued(), 0);
     let requests = fake.requests();
@@ -134,12 +129,7 @@ async fn an_acting_user_who_does_not_exist_gets_no_token() {
         .acting_user("usr_nobody")
         .build()
         .expect("valid");
-    let error = users_of(&client)
-        .get(&fake.credentials().acting_user)
-        .await
-        .expect_err("refused");
-    assert_eq!(error.kind(), ErrorKind::Unauthorized, "{error}");
-    assert_eq!(error.operation(), "create token");
+    refused_a_token(&client, &fake.credentials().acting_user).await;
     assert_eq!(fake.tokens_issued(), 0);
 }
 
@@ -171,12 +161,7 @@ async fn a_disabled_acting_user_gets_no_new_token() {
         .acting_user(&created.user_id)
         .build()
         .expect("valid");
-    let error = users_of(&fresh)
-        .get(&created.user_id)
-        .await
-        .expect_err("a disabled user may not act");
-    assert_eq!(error.kind(), ErrorKind::Unauthorized, "{error}");
-    assert_eq!(error.operation(), "create token");
+    refused_a_token(&fresh, &created.user_id).await;
 }
 
 #[tokio::test]

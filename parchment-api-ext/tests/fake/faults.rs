@@ -1,23 +1,35 @@
 //! Faults the fake injects (503s, 429s, HTML 502s, latency), the request log that holds no
 //! secret, and shutdown.
 
-use crate::support::fake::{logged, quick_retries, static_client, statuses, users_of};
+use crate::support::fake::{
+    logged, quick_retries, static_builder, static_client, statuses, users_of,
+};
 use crate::{is_parchment_request_id, read, user_path};
 use parchment_api_ext::testing::{FakeConfig, FakeParchment, Fault};
-use parchment_api_ext::{Client, ErrorKind, NewUser, OrganizationCredentials, RetryPolicy};
+use parchment_api_ext::{Client, ErrorKind, NewUser, OrganizationCredentials, RetryPolicy, Users};
 use std::time::Duration;
+
+/// A partner client of `fake` with quick retries.
+fn retrying_client(fake: &FakeParchment) -> Client {
+    fake.client_builder()
+        .retry_policy(quick_retries())
+        .build()
+        .expect("valid")
+}
+
+/// The users of a [`retrying_client`] whose token is already fetched (the acting admin read
+/// once), so that the next injected fault hits a resource call; and the admin's id.
+async fn primed_users(fake: &FakeParchment) -> (Users, String) {
+    let users = users_of(&retrying_client(fake));
+    let admin_id = fake.credentials().acting_user.clone();
+    read(&users, &admin_id).await;
+    (users, admin_id)
+}
 
 #[tokio::test]
 async fn two_503s_then_the_third_attempt_succeeds() {
     let fake = FakeParchment::start().await;
-    let client = fake
-        .client_builder()
-        .retry_policy(quick_retries())
-        .build()
-        .expect("valid");
-    let users = users_of(&client);
-    let admin_id = fake.credentials().acting_user.clone();
-    read(&users, &admin_id).await; // the token, so that the faults hit the read
+    let (users, admin_id) = primed_users(&fake).await;
 
     let start = fake.requests().len();
     fake.inject(
@@ -40,14 +52,7 @@ async fn two_503s_then_the_third_attempt_succeeds() {
 #[tokio::test]
 async fn three_503s_exhaust_the_default_attempts() {
     let fake = FakeParchment::start().await;
-    let client = fake
-        .client_builder()
-        .retry_policy(quick_retries())
-        .build()
-        .expect("valid");
-    let users = users_of(&client);
-    let admin_id = fake.credentials().acting_user.clone();
-    read(&users, &admin_id).await;
+    let (users, admin_id) = primed_users(&fake).await;
 
     fake.inject(
         Fault::Status {
@@ -77,11 +82,7 @@ async fn a_503_on_the_token_request_is_retried() {
     // Faults apply to whatever request comes next: for a fresh partner client, the token POST,
     // which the client repeats like an idempotent call (a second token is harmless).
     let fake = FakeParchment::start().await;
-    let client = fake
-        .client_builder()
-        .retry_policy(quick_retries())
-        .build()
-        .expect("valid");
+    let client = retrying_client(&fake);
     fake.inject(
         Fault::Status {
             status: 503,
@@ -99,14 +100,7 @@ async fn a_503_on_the_token_request_is_retried() {
 #[tokio::test]
 async fn a_429_with_retry_after_zero_is_retried_at_once() {
     let fake = FakeParchment::start().await;
-    let client = fake
-        .client_builder()
-        .retry_policy(quick_retries())
-        .build()
-        .expect("valid");
-    let users = users_of(&client);
-    let admin_id = fake.credentials().acting_user.clone();
-    read(&users, &admin_id).await;
+    let (users, admin_id) = primed_users(&fake).await;
 
     let start = fake.requests().len();
     fake.inject(
@@ -161,10 +155,7 @@ async fn latency_beyond_the_attempt_timeout_is_a_timeout() {
     let fake = FakeParchment::start().await;
     let credentials = fake.credentials().clone();
     // A static token, so that the delayed request is the read itself.
-    let client = Client::builder()
-        .base_url(fake.base_url())
-        .access_token(credentials.static_token.clone())
-        .organization_secret(credentials.organization_secret.clone())
+    let client = static_builder(&fake)
         .retry_policy(RetryPolicy::never())
         .attempt_timeout(Duration::from_millis(50))
         .build()

@@ -5,7 +5,7 @@
 
 use futures::TryStreamExt;
 use parchment_api_ext::testing::{FakeParchment, LoggedRequest};
-use parchment_api_ext::{Client, RetryPolicy, UserSummary, Users};
+use parchment_api_ext::{Client, ClientBuilder, RetryPolicy, UserSummary, Users};
 use std::time::Duration;
 
 /// The default organization's users, through the fake's own client (partner credentials).
@@ -21,14 +21,20 @@ pub(crate) fn users_of(client: &Client) -> Users {
         .users()
 }
 
-/// A client with the fake's static token (no token requests), built from `retry_policy`.
-pub(crate) fn static_client(fake: &FakeParchment, retry_policy: RetryPolicy) -> Client {
+/// A builder for a client with the fake's static token (no token requests), its organization
+/// secret and its organization as the default; a test may still replace any of them.
+pub(crate) fn static_builder(fake: &FakeParchment) -> ClientBuilder {
     let credentials = fake.credentials();
     Client::builder()
         .base_url(fake.base_url())
         .access_token(credentials.static_token.clone())
         .organization_secret(credentials.organization_secret.clone())
         .default_organization(credentials.organization_id.clone())
+}
+
+/// A client with the fake's static token (no token requests), built from `retry_policy`.
+pub(crate) fn static_client(fake: &FakeParchment, retry_policy: RetryPolicy) -> Client {
+    static_builder(fake)
         .retry_policy(retry_policy)
         .build()
         .expect("a loopback base URL and both credentials make a valid client")
