@@ -89,6 +89,11 @@ impl World {
             .options(options)
     }
 
+    /// The plan of `roster` by a [`World::sync`] with `options`, which must succeed.
+    async fn plan(&self, options: SyncOptions, roster: &Roster) -> Plan {
+        self.sync(options).plan(roster).await.expect("valid")
+    }
+
     async fn users(&self, n: usize) -> Vec<UserSummary> {
         self.org(n)
             .handle

@@ -152,11 +152,7 @@ async fn partner_ids_match_parchment_external_ids_before_emails() {
             .roles([Role::RxQueueManager]),
     );
 
-    let plan = world
-        .sync(SyncOptions::new().prune(true))
-        .plan(&roster)
-        .await
-        .expect("valid");
+    let plan = world.plan(SyncOptions::new().prune(true), &roster).await;
 
     assert_eq!(kinds(&plan, &org.id), [ActionKind::SetRoles]);
     assert_eq!(

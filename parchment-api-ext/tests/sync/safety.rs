@@ -62,11 +62,7 @@ async fn the_acting_user_is_never_disabled() {
         |person| person.roles([Role::Receptionist, Role::Admin]),
     );
 
-    let plan = world
-        .sync(SyncOptions::new().prune(true))
-        .plan(&roster)
-        .await
-        .expect("valid");
+    let plan = world.plan(SyncOptions::new().prune(true), &roster).await;
 
     assert_eq!(kinds(&plan, &org.id), [ActionKind::SetRoles]);
     assert_eq!(skip_reasons(&plan, &org.id), [SkipReason::ActingUser]);
@@ -132,11 +128,7 @@ async fn too_many_destructive_actions_refuse_the_organization_unless_forced() {
         keep
     });
 
-    let plan = world
-        .sync(SyncOptions::new().prune(true))
-        .plan(&roster)
-        .await
-        .expect("valid");
+    let plan = world.plan(SyncOptions::new().prune(true), &roster).await;
 
     assert_eq!(
         organization(&plan, &big).status,
@@ -186,11 +178,7 @@ async fn creates_lacking_fields_and_mismatched_partner_ids_are_skipped_with_why(
         person.partner_user_id("SOMEONE_ELSE")
     });
 
-    let plan = world
-        .sync(SyncOptions::new().prune(true))
-        .plan(&roster)
-        .await
-        .expect("valid");
+    let plan = world.plan(SyncOptions::new().prune(true), &roster).await;
 
     assert!(!plan.has_drift(), "{plan}");
     let reasons = skip_reasons(&plan, &org.id);
