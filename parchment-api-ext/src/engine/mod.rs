@@ -354,7 +354,9 @@ impl Engine {
         time_left: Option<Duration>,
     ) -> std::result::Result<Response<C::Output>, Failure> {
         let operation = C::OPERATION;
-        let work = async {
+        // Made inside the branch that awaits it: a future made before the match would be held
+        // twice in the attempt's state (as itself, and moved into the time limit).
+        let work = || async {
             let (headers, token_used) =
                 self.credentials(target).await.map_err(|error| Failure {
                     error,
@@ -368,16 +370,19 @@ impl Engine {
                 .max_response_bytes(self.max_response_bytes)
                 .metadata_only();
             let api = self.api.with_context(context);
-            let sent = call.send(&api, &target.organization_id).await;
-            let meta = api.context().take_response();
             // Decoded where the value lands: a success is normalized at once (no state of its
-            // own to copy the decoded kilobyte through); only a failure awaits (the body of an
-            // unexpected response is read then).
-            let decoded = match sent {
-                Ok(value) => decode_success(operation.name, value, meta, C::normalize),
+            // own to copy the decoded kilobyte through). A failure's decode (which may read an
+            // unexpected body) is boxed: the cold path then adds nothing to every call's state.
+            let decoded = match call.send(&api, &target.organization_id).await {
+                Ok(value) => {
+                    let meta = api.context().take_response();
+                    decode_success(operation.name, value, meta, C::normalize)
+                }
                 Err(generated) => {
+                    let meta = api.context().take_response();
                     let secrets = secrets_sent(&headers);
-                    Err(decode_failure(operation.name, generated, meta, &secrets).await)
+                    let decoding = decode_failure(operation.name, generated, meta, &secrets);
+                    Err(Box::pin(decoding).await)
                 }
             };
             decoded.map_err(|error| Failure {
@@ -386,9 +391,9 @@ impl Engine {
                 credentials: false,
             })
         };
-        // One future under one time limit. (Applying a deadline to each wait instead, to spare
-        // this block's copy into the timeout, was measured: the retry loop's state grows by
-        // half, and its callers' copies of it cost what was saved.)
+        // One future under one time limit. (Applying a deadline to each wait instead was
+        // measured: the retry loop's state grows by half, and its callers' copies of it cost
+        // what was saved.)
         let (limit, what) = match (self.attempt_timeout, time_left) {
             (Some(attempt), Some(left)) if left < attempt => {
                 (Some(left), "the call's deadline passed")
@@ -398,8 +403,8 @@ impl Engine {
             (None, None) => (None, ""),
         };
         match limit {
-            None => work.await,
-            Some(limit) => tokio::time::timeout(limit, work)
+            None => work().await,
+            Some(limit) => tokio::time::timeout(limit, work())
                 .await
                 .unwrap_or_else(|_elapsed| {
                     Err(Failure {
