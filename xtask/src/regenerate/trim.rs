@@ -265,3 +265,67 @@ fn swap_path_encoder(file: &mut syn::File) -> Result<()> {
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::trim_client;
+    use quote::ToTokens;
+
+    /// The shape of one method of progenitor 0.15.1's client, as `generate_tokens` emits it.
+    const CLIENT: &str = r#"
+        use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
+        impl Client {
+            pub async fn read_user<'a>(&'a self, organization_id: &'a str, user_id: &'a str, limit: Option<u32>) -> Result<(), ()> {
+                let url = format!("{}/v1/organizations/{}/users/{}", self.baseurl,
+                    encode_path(&organization_id.to_string()), encode_path(&limit.to_string()));
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map.append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                );
+                let mut request = self.client.get(url).headers(header_map).build()?;
+                Ok(())
+            }
+        }
+    "#;
+
+    fn trimmed(source: &str) -> anyhow::Result<String> {
+        let mut file: syn::File = syn::parse_str(source)?;
+        trim_client(&mut file)?;
+        Ok(file.to_token_stream().to_string())
+    }
+
+    #[test]
+    fn drops_the_header_and_borrows_str_parameters_only() {
+        let printed = trimmed(CLIENT).expect("the shape progenitor emits");
+        assert!(!printed.contains("api-version"), "{printed}");
+        assert!(!printed.contains("header_map"), "{printed}");
+        assert!(
+            printed.contains("encode_path (organization_id)"),
+            "{printed}"
+        );
+        // Not a `&str`: its text is still made first.
+        assert!(
+            printed.contains("encode_path (& limit . to_string ())"),
+            "{printed}"
+        );
+        assert!(
+            printed.contains("use crate :: path_segment :: encode_path"),
+            "{printed}"
+        );
+        assert!(
+            printed.contains("use progenitor_client :: { ClientHooks"),
+            "{printed}"
+        );
+    }
+
+    #[test]
+    fn another_shape_fails_the_regeneration() {
+        let without_header = CLIENT.replace("\"api-version\"", "\"x-other\"");
+        let error = trimmed(&without_header).expect_err("nothing to drop is a changed shape");
+        assert!(error.to_string().contains("api-version"), "{error}");
+        let without_copies = CLIENT.replace("&organization_id.to_string()", "organization_id");
+        let error = trimmed(&without_copies).expect_err("no copy to remove is a changed shape");
+        assert!(error.to_string().contains("encode_path"), "{error}");
+    }
+}
