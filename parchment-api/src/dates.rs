@@ -79,9 +79,8 @@ impl Serialize for LenientDate {
 
 impl<'de> Deserialize<'de> for LenientDate {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         // The message names the problem, never the value (a date of birth).
-        text.parse().map_err(serde::de::Error::custom)
+        crate::text_value::parse_str(deserializer, "holding a date", str::parse::<Self>)
     }
 }
 
@@ -247,8 +246,7 @@ impl Serialize for Timestamp {
 
 impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        text.parse().map_err(serde::de::Error::custom)
+        crate::text_value::parse_str(deserializer, "holding a timestamp", str::parse::<Self>)
     }
 }
 

@@ -41,6 +41,7 @@ mod path_segment;
 mod patient_update;
 mod scope;
 mod sso_link;
+mod text_value;
 mod token;
 mod users_page;
 

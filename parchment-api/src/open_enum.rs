@@ -144,8 +144,10 @@ macro_rules! open_enum {
 
         impl<'de> ::serde::Deserialize<'de> for $name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let value = <::std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-                Ok($name::from(value.as_ref()))
+                let expecting = concat!("naming a ", stringify!($name));
+                $crate::text_value::parse_str(deserializer, expecting, |text| {
+                    Ok::<_, ::std::convert::Infallible>($name::from(text))
+                })
             }
         }
 
