@@ -32,6 +32,7 @@ macro_rules! success_envelope {
         impl $crate::envelope::SuccessEnvelope for ::parchment_api::types::$envelope {
             type Data = $data;
 
+            #[inline]
             fn split(self) -> (Self::Data, $crate::response::EnvelopeInfo) {
                 let info = $crate::response::EnvelopeInfo {
                     request_id: self.request_id,
@@ -76,6 +77,7 @@ pub(crate) type Normalized<T> = std::result::Result<T, &'static str>;
 /// metadata the hooks recorded, where the request id header is read once) to the caller's
 /// [`Response`], or a [`ErrorKind::Decode`] error when the envelope says nothing usable.
 /// Synchronous, so that the decoded value moves once, into the response.
+#[inline]
 pub(crate) fn decode_success<E: SuccessEnvelope, T>(
     operation: &'static str,
     value: ResponseValue<E>,
@@ -101,7 +103,8 @@ pub(crate) fn decode_success<E: SuccessEnvelope, T>(
 /// The one decode of a failure: every [`Error`] of a call that reached the generated client
 /// is built here, with its status, request id and `Retry-After`, so that its retryability is
 /// classified once, where it is made. `secrets` (the credential values sent) are masked in any
-/// body snippet. Async: the body of an unexpected response is read here.
+/// body snippet (owned: the future is boxed apart from the call's state). Async: the body of
+/// an unexpected response is read here.
 ///
 /// `meta` is what the hooks recorded of the last response, for the cases where progenitor no
 /// longer has it.
@@ -109,9 +112,10 @@ pub(crate) async fn decode_failure(
     operation: &'static str,
     error: GeneratedError,
     meta: Option<ResponseMeta>,
-    secrets: &[&str],
+    secrets: Vec<&str>,
 ) -> Error {
     use parchment_api::Error as E;
+    let secrets = secrets.as_slice();
     match error {
         E::ErrorResponse(value) => {
             let status = value.status();

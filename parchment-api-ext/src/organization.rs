@@ -189,6 +189,7 @@ impl Organization {
     }
 
     /// Runs `call` for this organization through the engine.
+    #[inline]
     pub(crate) fn run<'a, C: Call>(
         &'a self,
         call: &'a C,

@@ -144,14 +144,26 @@ impl Engine {
     /// [`RetryPolicy`]; a cached token the server refuses is dropped and the call made once
     /// more with a new one.
     ///
-    /// Not an `async fn`: the future returned is the retry loop itself, in its span, so that a
-    /// caller awaiting it holds one state of the call rather than nested copies of it (each
-    /// layer of `async` copies the call's kilobytes of state once more when it starts).
+    /// Not an `async fn`, and inlined: the future returned is the retry loop itself, in its
+    /// span, built where the caller awaits it. Each layer of `async`, and each by-value return
+    /// of a future, copies the call's kilobytes of state once more.
+    #[inline]
     pub(crate) fn run<'a, C: Call>(
         self: &'a Arc<Self>,
         target: &'a Target,
         call: &'a C,
     ) -> impl Future<Output = Result<Response<C::Output>>> + 'a {
+        let (span, write_guard) = self.call_setup(target, call);
+        self.retry_loop(target, call, write_guard).instrument(span)
+    }
+
+    /// The call's span, and for a write, what drops the organization's cached reads when the
+    /// call ends. Out of line: [`Self::run`] stays small enough to inline.
+    fn call_setup<'a, C: Call>(
+        self: &'a Arc<Self>,
+        target: &'a Target,
+        call: &C,
+    ) -> (tracing::Span, WriteGuard<'a>) {
         let operation = C::OPERATION;
         // Built only when someone listens: a disabled span still costs its `log` bridge.
         let span = if tracing::enabled!(tracing::Level::DEBUG) {
@@ -175,7 +187,7 @@ impl Engine {
         };
         #[cfg(not(feature = "read-cache"))]
         let write_guard = std::marker::PhantomData;
-        self.retry_loop(target, call, write_guard).instrument(span)
+        (span, write_guard)
     }
 
     /// The read cache's answer for `call` (kept under `entry`, made only when there is a
@@ -373,20 +385,32 @@ impl Engine {
             // Decoded where the value lands: a success is normalized at once (no state of its
             // own to copy the decoded kilobyte through). A failure's decode (which may read an
             // unexpected body) is boxed: the cold path then adds nothing to every call's state.
-            let decoded = match call.send(&api, &target.organization_id).await {
-                Ok(value) => {
-                    let meta = api.context().take_response();
-                    decode_success(operation.name, value, meta, C::normalize)
-                }
-                Err(generated) => {
-                    let meta = api.context().take_response();
-                    let secrets = secrets_sent(&headers);
-                    let decoding = decode_failure(operation.name, generated, meta, &secrets);
-                    Err(Box::pin(decoding).await)
+            // The send's result (a kilobyte) ends with the inner block, before any await: an
+            // await's output cannot share the space of the future that produced it, so a result
+            // still alive at the failure's await was a kilobyte more in every call's state.
+            let failure = {
+                let sent = call.send(&api, &target.organization_id).await;
+                let meta = api.context().take_response();
+                match sent {
+                    Ok(value) => {
+                        return decode_success(operation.name, value, meta, C::normalize).map_err(
+                            |error| Failure {
+                                error,
+                                token_used,
+                                credentials: false,
+                            },
+                        );
+                    }
+                    Err(generated) => Box::pin(decode_failure(
+                        operation.name,
+                        generated,
+                        meta,
+                        secrets_sent(&headers),
+                    )),
                 }
             };
-            decoded.map_err(|error| Failure {
-                error,
+            Err(Failure {
+                error: failure.await,
                 token_used,
                 credentials: false,
             })
