@@ -50,7 +50,15 @@ impl FromStr for LenientDate {
     type Err = InvalidDate;
 
     fn from_str(text: &str) -> Result<Self, InvalidDate> {
-        let date_part = text.trim().split_once('T').map_or(text.trim(), |(d, _)| d);
+        let text = text.trim();
+        let bytes = text.as_bytes();
+        // The documented forms, `YYYY-MM-DD` alone or before a `T`, read without a search.
+        if matches!(bytes.get(10), None | Some(b'T'))
+            && let Some(date) = bytes.get(..10).and_then(iso_date)
+        {
+            return Ok(Self(date));
+        }
+        let date_part = text.split_once('T').map_or(text, |(date, _)| date);
         if let Some(date) = iso_date(date_part.as_bytes()) {
             return Ok(Self(date));
         }
