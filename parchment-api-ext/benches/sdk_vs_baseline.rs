@@ -221,9 +221,17 @@ struct Baseline {
     base_url: String,
 }
 
+/// The envelope with what the SDK's `Response` returns beside `data` (its message,
+/// timestamp, request id and code), as plain strings.
+#[allow(dead_code)]
 #[derive(Deserialize)]
 struct BaselineEnvelope<T> {
     data: T,
+    message: Option<String>,
+    timestamp: Option<String>,
+    #[serde(rename = "requestId")]
+    request_id: Option<String>,
+    code: Option<String>,
 }
 
 /// The same information the SDK returns for a user, as plain strings.
@@ -320,10 +328,16 @@ struct BaselinePrescriptionsData {
 }
 
 /// The prescriptions list puts its pagination beside `data`.
+#[allow(dead_code)]
 #[derive(Deserialize)]
 struct BaselinePrescriptionsEnvelope {
     data: BaselinePrescriptionsData,
     pagination: Option<BaselinePagination>,
+    message: Option<String>,
+    timestamp: Option<String>,
+    #[serde(rename = "requestId")]
+    request_id: Option<String>,
+    code: Option<String>,
 }
 
 #[derive(Deserialize)]
