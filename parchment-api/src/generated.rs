@@ -3417,11 +3417,21 @@ Sends a `POST` request to `/v1/token`
         let info = OperationInfo {
             operation_id: "create_token",
         };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
+        let request = {
+            let mut request = request;
+            self.pre(&mut request, &info).await?;
+            request
+        };
+        let response = {
+            let result = self.exec(request, &info).await;
+            self.post(&result, &info).await?;
+            result?
+        };
+        let (status, response) = {
+            let response = response;
+            (response.status().as_u16(), response)
+        };
+        match status {
             200u16 => ResponseValue::from_response(response).await,
             400u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
@@ -3483,11 +3493,21 @@ Arguments:
         let info = OperationInfo {
             operation_id: "validate_organization",
         };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
+        let request = {
+            let mut request = request;
+            self.pre(&mut request, &info).await?;
+            request
+        };
+        let response = {
+            let result = self.exec(request, &info).await;
+            self.post(&result, &info).await?;
+            result?
+        };
+        let (status, response) = {
+            let response = response;
+            (response.status().as_u16(), response)
+        };
+        match status {
             200u16 => ResponseValue::from_response(response).await,
             400u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
@@ -3559,11 +3579,21 @@ Arguments:
         let info = OperationInfo {
             operation_id: "list_users",
         };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
+        let request = {
+            let mut request = request;
+            self.pre(&mut request, &info).await?;
+            request
+        };
+        let response = {
+            let result = self.exec(request, &info).await;
+            self.post(&result, &info).await?;
+            result?
+        };
+        let (status, response) = {
+            let response = response;
+            (response.status().as_u16(), response)
+        };
+        match status {
             200u16 => ResponseValue::from_response(response).await,
             400u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
@@ -3634,11 +3664,21 @@ Arguments:
         let info = OperationInfo {
             operation_id: "create_user",
         };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
+        let request = {
+            let mut request = request;
+            self.pre(&mut request, &info).await?;
+            request
+        };
+        let response = {
+            let result = self.exec(request, &info).await;
+            self.post(&result, &info).await?;
+            result?
+        };
+        let (status, response) = {
+            let response = response;
+            (response.status().as_u16(), response)
+        };
+        match status {
             201u16 => ResponseValue::from_response(response).await,
             400u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
@@ -3708,11 +3748,21 @@ Arguments:
         let info = OperationInfo {
             operation_id: "read_user",
         };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
+        let request = {
+            let mut request = request;
+            self.pre(&mut request, &info).await?;
+            request
+        };
+        let response = {
+            let result = self.exec(request, &info).await;
+            self.post(&result, &info).await?;
+            result?
+        };
+        let (status, response) = {
+            let response = response;
+            (response.status().as_u16(), response)
+        };
+        match status {
             200u16 => ResponseValue::from_response(response).await,
             400u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
@@ -3785,11 +3835,21 @@ Arguments:
         let info = OperationInfo {
             operation_id: "update_user",
         };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
+        let request = {
+            let mut request = request;
+            self.pre(&mut request, &info).await?;
+            request
+        };
+        let response = {
+            let result = self.exec(request, &info).await;
+            self.post(&result, &info).await?;
+            result?
+        };
+        let (status, response) = {
+            let response = response;
+            (response.status().as_u16(), response)
+        };
+        match status {
             200u16 => ResponseValue::from_response(response).await,
             400u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
@@ -3864,11 +3924,21 @@ Arguments:
         let info = OperationInfo {
             operation_id: "replace_user_roles",
         };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
+        let request = {
+            let mut request = request;
+            self.pre(&mut request, &info).await?;
+            request
+        };
+        let response = {
+            let result = self.exec(request, &info).await;
+            self.post(&result, &info).await?;
+            result?
+        };
+        let (status, response) = {
+            let response = response;
+            (response.status().as_u16(), response)
+        };
+        match status {
             200u16 => ResponseValue::from_response(response).await,
             400u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
@@ -3936,11 +4006,21 @@ Arguments:
         let info = OperationInfo {
             operation_id: "disable_user",
         };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
+        let request = {
+            let mut request = request;
+            self.pre(&mut request, &info).await?;
+            request
+        };
+        let response = {
+            let result = self.exec(request, &info).await;
+            self.post(&result, &info).await?;
+            result?
+        };
+        let (status, response) = {
+            let response = response;
+            (response.status().as_u16(), response)
+        };
+        match status {
             200u16 => ResponseValue::from_response(response).await,
             400u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
@@ -4008,11 +4088,21 @@ Arguments:
         let info = OperationInfo {
             operation_id: "enable_user",
         };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
+        let request = {
+            let mut request = request;
+            self.pre(&mut request, &info).await?;
+            request
+        };
+        let response = {
+            let result = self.exec(request, &info).await;
+            self.post(&result, &info).await?;
+            result?
+        };
+        let (status, response) = {
+            let response = response;
+            (response.status().as_u16(), response)
+        };
+        match status {
             200u16 => ResponseValue::from_response(response).await,
             400u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
@@ -4091,11 +4181,21 @@ Arguments:
         let info = OperationInfo {
             operation_id: "create_patient",
         };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
+        let request = {
+            let mut request = request;
+            self.pre(&mut request, &info).await?;
+            request
+        };
+        let response = {
+            let result = self.exec(request, &info).await;
+            self.post(&result, &info).await?;
+            result?
+        };
+        let (status, response) = {
+            let response = response;
+            (response.status().as_u16(), response)
+        };
+        match status {
             201u16 => ResponseValue::from_response(response).await,
             202u16 => ResponseValue::from_response(response).await,
             400u16 => {
@@ -4175,11 +4275,21 @@ Arguments:
         let info = OperationInfo {
             operation_id: "update_patient",
         };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
+        let request = {
+            let mut request = request;
+            self.pre(&mut request, &info).await?;
+            request
+        };
+        let response = {
+            let result = self.exec(request, &info).await;
+            self.post(&result, &info).await?;
+            result?
+        };
+        let (status, response) = {
+            let response = response;
+            (response.status().as_u16(), response)
+        };
+        match status {
             200u16 => ResponseValue::from_response(response).await,
             400u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
@@ -4256,11 +4366,21 @@ Arguments:
         let info = OperationInfo {
             operation_id: "list_prescriptions",
         };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
+        let request = {
+            let mut request = request;
+            self.pre(&mut request, &info).await?;
+            request
+        };
+        let response = {
+            let result = self.exec(request, &info).await;
+            self.post(&result, &info).await?;
+            result?
+        };
+        let (status, response) = {
+            let response = response;
+            (response.status().as_u16(), response)
+        };
+        match status {
             200u16 => ResponseValue::from_response(response).await,
             400u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
@@ -4332,11 +4452,21 @@ Arguments:
         let info = OperationInfo {
             operation_id: "read_prescription",
         };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
+        let request = {
+            let mut request = request;
+            self.pre(&mut request, &info).await?;
+            request
+        };
+        let response = {
+            let result = self.exec(request, &info).await;
+            self.post(&result, &info).await?;
+            result?
+        };
+        let (status, response) = {
+            let response = response;
+            (response.status().as_u16(), response)
+        };
+        match status {
             200u16 => ResponseValue::from_response(response).await,
             400u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
@@ -4401,11 +4531,21 @@ Arguments:
         let info = OperationInfo {
             operation_id: "list_user_custom_drugs",
         };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
+        let request = {
+            let mut request = request;
+            self.pre(&mut request, &info).await?;
+            request
+        };
+        let response = {
+            let result = self.exec(request, &info).await;
+            self.post(&result, &info).await?;
+            result?
+        };
+        let (status, response) = {
+            let response = response;
+            (response.status().as_u16(), response)
+        };
+        match status {
             200u16 => ResponseValue::from_response(response).await,
             400u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
@@ -4471,11 +4611,21 @@ Arguments:
         let info = OperationInfo {
             operation_id: "create_user_custom_drug",
         };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
+        let request = {
+            let mut request = request;
+            self.pre(&mut request, &info).await?;
+            request
+        };
+        let response = {
+            let result = self.exec(request, &info).await;
+            self.post(&result, &info).await?;
+            result?
+        };
+        let (status, response) = {
+            let response = response;
+            (response.status().as_u16(), response)
+        };
+        match status {
             201u16 => ResponseValue::from_response(response).await,
             400u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
@@ -4545,11 +4695,21 @@ Arguments:
         let info = OperationInfo {
             operation_id: "update_user_custom_drug",
         };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
+        let request = {
+            let mut request = request;
+            self.pre(&mut request, &info).await?;
+            request
+        };
+        let response = {
+            let result = self.exec(request, &info).await;
+            self.post(&result, &info).await?;
+            result?
+        };
+        let (status, response) = {
+            let response = response;
+            (response.status().as_u16(), response)
+        };
+        match status {
             200u16 => ResponseValue::from_response(response).await,
             400u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
@@ -4614,11 +4774,21 @@ Arguments:
         let info = OperationInfo {
             operation_id: "list_organization_custom_drugs",
         };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
+        let request = {
+            let mut request = request;
+            self.pre(&mut request, &info).await?;
+            request
+        };
+        let response = {
+            let result = self.exec(request, &info).await;
+            self.post(&result, &info).await?;
+            result?
+        };
+        let (status, response) = {
+            let response = response;
+            (response.status().as_u16(), response)
+        };
+        match status {
             200u16 => ResponseValue::from_response(response).await,
             400u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
@@ -4685,11 +4855,21 @@ Arguments:
         let info = OperationInfo {
             operation_id: "bulk_create_organization_custom_drugs",
         };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
+        let request = {
+            let mut request = request;
+            self.pre(&mut request, &info).await?;
+            request
+        };
+        let response = {
+            let result = self.exec(request, &info).await;
+            self.post(&result, &info).await?;
+            result?
+        };
+        let (status, response) = {
+            let response = response;
+            (response.status().as_u16(), response)
+        };
+        match status {
             200u16 => ResponseValue::from_response(response).await,
             400u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
@@ -4759,11 +4939,21 @@ Arguments:
         let info = OperationInfo {
             operation_id: "delete_organization_custom_drugs",
         };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
+        let request = {
+            let mut request = request;
+            self.pre(&mut request, &info).await?;
+            request
+        };
+        let response = {
+            let result = self.exec(request, &info).await;
+            self.post(&result, &info).await?;
+            result?
+        };
+        let (status, response) = {
+            let response = response;
+            (response.status().as_u16(), response)
+        };
+        match status {
             200u16 => ResponseValue::from_response(response).await,
             400u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
@@ -4824,11 +5014,21 @@ Sends a `POST` request to `/v1/sso`
         let info = OperationInfo {
             operation_id: "create_sso_link",
         };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
+        let request = {
+            let mut request = request;
+            self.pre(&mut request, &info).await?;
+            request
+        };
+        let response = {
+            let result = self.exec(request, &info).await;
+            self.post(&result, &info).await?;
+            result?
+        };
+        let (status, response) = {
+            let response = response;
+            (response.status().as_u16(), response)
+        };
+        match status {
             200u16 => ResponseValue::from_response(response).await,
             400u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))

@@ -3,6 +3,7 @@
 //! differs from what the spec produces. The client is trimmed of per-call work Parchment does
 //! not need before it is printed (see `trim`).
 
+mod scoped_locals;
 mod trim;
 
 use anyhow::{Context, Result, bail};
@@ -62,7 +63,10 @@ fn generate(spec_path: &PathBuf) -> Result<Vec<Output>> {
     Ok(vec![
         Output {
             path: CLIENT_OUT,
-            contents: render(client, trim::trim_client)?,
+            contents: render(client, |file| {
+                trim::trim_client(file)?;
+                scoped_locals::scope_send_locals(file)
+            })?,
         },
         Output {
             path: MOCKS_OUT,
