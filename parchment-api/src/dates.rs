@@ -52,7 +52,8 @@ impl FromStr for LenientDate {
     fn from_str(text: &str) -> Result<Self, InvalidDate> {
         let text = text.trim();
         let bytes = text.as_bytes();
-        // The documented forms, `YYYY-MM-DD` alone or before a `T`, read without a search.
+        // The documented forms, `YYYY-MM-DD` alone or before a `T`, read in place: searching
+        // for the `T` first cost more than reading the date.
         if matches!(bytes.get(10), None | Some(b'T'))
             && let Some(date) = bytes.get(..10).and_then(iso_date)
         {
@@ -87,7 +88,9 @@ impl Serialize for LenientDate {
 
 impl<'de> Deserialize<'de> for LenientDate {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        // The message names the problem, never the value (a date of birth).
+        // A parse failure's message names the problem, never the value (a date of birth).
+        // serde_json's message for a value of another type does quote it: the SDK's decode
+        // errors keep only the kind and position of a serde error, never its text.
         crate::text_value::parse_str(deserializer, "holding a date", str::parse::<Self>)
     }
 }

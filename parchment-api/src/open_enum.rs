@@ -144,7 +144,7 @@ macro_rules! open_enum {
 
         impl<'de> ::serde::Deserialize<'de> for $name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let expecting = concat!("naming a ", stringify!($name));
+                let expecting = concat!("for ", stringify!($name));
                 $crate::text_value::parse_str(deserializer, expecting, |text| {
                     Ok::<_, ::std::convert::Infallible>($name::from(text))
                 })

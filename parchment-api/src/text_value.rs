@@ -6,7 +6,7 @@
 //! from the body when it has no escapes).
 
 use serde::Deserializer;
-use serde::de::{Error, Visitor};
+use serde::de::{Error, Unexpected, Visitor};
 use std::fmt;
 
 /// Deserializes a string and parses it with `parse`; `expecting` completes "a string ..." in
@@ -39,6 +39,17 @@ impl<T, E: fmt::Display, F: FnOnce(&str) -> Result<T, E>> Visitor<'_> for ParseS
     fn visit_str<R: Error>(self, text: &str) -> Result<T, R> {
         (self.parse)(text).map_err(R::custom)
     }
+
+    /// Formats that carry strings as bytes (as serde's `String` accepts them).
+    fn visit_bytes<R: Error>(self, bytes: &[u8]) -> Result<T, R> {
+        match std::str::from_utf8(bytes) {
+            Ok(text) => self.visit_str(text),
+            Err(_) => Err(R::invalid_value(
+                Unexpected::Other("bytes that are not UTF-8"),
+                &self,
+            )),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -58,10 +69,27 @@ mod tests {
     }
 
     #[test]
-    fn a_parse_error_or_another_json_type_is_an_error_naming_what_was_expected() {
+    fn a_parse_error_keeps_the_parser_message_and_another_type_names_what_was_expected() {
         let parse_error = number(r#""4x""#).err().map(|e| e.to_string());
         assert!(parse_error.is_some_and(|message| message.contains("invalid digit")));
-        let wrong_type = number("42").err().map(|e| e.to_string());
+        let wrong_type = number("true").err().map(|e| e.to_string());
         assert!(wrong_type.is_some_and(|message| message.contains("a string of digits")));
+    }
+
+    #[test]
+    fn bytes_are_read_as_utf8_text() {
+        use serde::de::value::{BytesDeserializer, Error};
+        let parsed = parse_str(
+            BytesDeserializer::<Error>::new(b"42"),
+            "",
+            str::parse::<u32>,
+        );
+        assert_eq!(parsed.ok(), Some(42));
+        let refused = parse_str(
+            BytesDeserializer::<Error>::new(b"\xff"),
+            "",
+            str::parse::<u32>,
+        );
+        assert!(refused.is_err());
     }
 }

@@ -158,7 +158,7 @@ impl Engine {
     }
 
     /// The call's span, and for a write, what drops the organization's cached reads when the
-    /// call ends. Out of line: [`Self::run`] stays small enough to inline.
+    /// call ends. Kept apart so that [`Self::run`] stays small enough to inline.
     fn call_setup<'a, C: Call>(
         self: &'a Arc<Self>,
         target: &'a Target,
