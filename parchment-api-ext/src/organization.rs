@@ -188,7 +188,8 @@ impl Organization {
         self.run(&ValidateOrganization).await
     }
 
-    /// Runs `call` for this organization through the engine.
+    /// Runs `call` for this organization through the engine. Inlined, as `Engine::run` is, so
+    /// that the call's state is built where the handle awaits it rather than copied there.
     #[inline]
     pub(crate) fn run<'a, C: Call>(
         &'a self,
